@@ -1,0 +1,66 @@
+package io.messagingkit.core.port;
+
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.Envelope;
+import io.messagingkit.core.MessageId;
+import io.messagingkit.core.QueuedMessage;
+import io.messagingkit.core.UserId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One queue per device of envelopes (messages and receipts) not yet acknowledged by that device.
+ * Every envelope is stored here before any delivery is attempted, so nothing acknowledged with
+ * SENT_ACK is lost when a chat server or a connection dies; an entry is removed only when the
+ * device acknowledges it (ack-then-delete).
+ *
+ * <p>Ordering: each device's queue is ordered by a sequence that strictly increases in enqueue
+ * order. Idempotence: an envelope is identified in a device's queue by (sender user, message id);
+ * enqueuing it again returns the existing sequence and stores nothing.
+ *
+ * <p>Thread-safe; every method blocks until durable and throws {@link
+ * io.messagingkit.core.UnavailableException} when the backend is down (then nothing of that call
+ * was stored).
+ */
+public interface OfflineStore {
+
+  /** Stores {@code envelope} at the end of {@code device}'s queue; returns its sequence. */
+  long enqueue(DeviceAddress device, Envelope envelope);
+
+  /**
+   * Stores each item at the end of its device's queue, atomically where the backend allows it and
+   * in list order per device; returns the sequences in the order of {@code items}.
+   */
+  List<Long> enqueueAll(List<Item> items);
+
+  /**
+   * Up to {@code limit} entries of {@code device}'s queue with a sequence greater than {@code
+   * afterSequence}, in ascending order; an empty list when there are none. Does not remove them.
+   */
+  List<QueuedMessage> fetch(DeviceAddress device, long afterSequence, int limit);
+
+  /**
+   * Removes the entry (sender, id) from {@code device}'s queue. Returns whether it was there;
+   * acknowledging twice, or something never queued, returns false and changes nothing.
+   */
+  boolean acknowledge(DeviceAddress device, UserId sender, MessageId id);
+
+  /** The number of entries waiting for {@code device}; 0 for an unknown device. */
+  long depth(DeviceAddress device);
+
+  /** Removes every entry of {@code device} (the device was deleted). */
+  void purge(DeviceAddress device);
+
+  /**
+   * One envelope for one device.
+   *
+   * @param device the queue
+   * @param envelope the entry
+   */
+  record Item(DeviceAddress device, Envelope envelope) {
+    public Item {
+      Objects.requireNonNull(device, "device");
+      Objects.requireNonNull(envelope, "envelope");
+    }
+  }
+}
