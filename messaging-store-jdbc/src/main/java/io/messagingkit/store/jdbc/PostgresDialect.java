@@ -1,0 +1,98 @@
+package io.messagingkit.store.jdbc;
+
+import java.sql.SQLException;
+import java.time.YearMonth;
+import java.util.Locale;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Update;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** PostgreSQL (and Aurora PostgreSQL): ON CONFLICT, upsert RETURNING, monthly partitions. */
+final class PostgresDialect extends Dialect {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresDialect.class);
+
+  @Override
+  JdbcDatabase database() {
+    return JdbcDatabase.POSTGRESQL;
+  }
+
+  @Override
+  String folder() {
+    return "postgresql";
+  }
+
+  @Override
+  boolean isDuplicateKey(SQLException e) {
+    return "23505".equals(e.getSQLState());
+  }
+
+  @Override
+  boolean insertIfAbsent(
+      Handle handle, String table, String conflictColumns, Map<String, Object> values) {
+    Update update =
+        handle.createUpdate(
+            insertSql(table, values) + " ON CONFLICT (" + conflictColumns + ") DO NOTHING");
+    values.forEach(update::bind);
+    return update.execute() > 0;
+  }
+
+  @Override
+  long reserveSequences(Handle handle, String counterTable, String user, String device, int count) {
+    return handle
+        .createQuery(
+            "INSERT INTO "
+                + counterTable
+                + " AS c (user_id, device_id, last_seq) VALUES (:u, :d, :n)"
+                + " ON CONFLICT (user_id, device_id) DO UPDATE SET last_seq = c.last_seq + :n"
+                + " RETURNING last_seq")
+        .bind("u", user)
+        .bind("d", device)
+        .bind("n", (long) count)
+        .mapTo(Long.class)
+        .one();
+  }
+
+  @Override
+  void ensureArchivePartitions(
+      Handle handle, String schemaPrefix, String table, YearMonth from, YearMonth to) {
+    for (YearMonth month = from; !month.isAfter(to); month = month.plusMonths(1)) {
+      String partition = partitionName(table, month);
+      String sql =
+          String.format(
+              Locale.ROOT,
+              "CREATE TABLE IF NOT EXISTS %s%s PARTITION OF %s%s"
+                  + " FOR VALUES FROM ('%s-01 00:00:00') TO ('%s-01 00:00:00')",
+              schemaPrefix,
+              partition,
+              schemaPrefix,
+              table,
+              month,
+              month.plusMonths(1));
+      try {
+        handle.execute(sql);
+      } catch (RuntimeException e) {
+        SQLException cause = JdbcErrors.sqlCause(e);
+        String state = cause == null ? null : cause.getSQLState();
+        if ("23505".equals(state) || "42P07".equals(state)) {
+          continue; // another node created it at the same moment
+        }
+        if ("23514".equals(state)) {
+          // rows of that month already sit in the default partition: they stay there, still found
+          LOG.warn(
+              "archive partition {} not created: the default partition holds rows of {}",
+              partition,
+              month);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  static String partitionName(String table, YearMonth month) {
+    return String.format(
+        Locale.ROOT, "%s_y%04dm%02d", table, month.getYear(), month.getMonthValue());
+  }
+}
