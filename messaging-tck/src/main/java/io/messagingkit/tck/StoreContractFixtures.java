@@ -114,9 +114,14 @@ final class StoreContractFixtures {
         throw new IllegalStateException("threads did not start");
       }
       go.countDown();
+      pool.shutdown();
+      // wait for every thread, also when one fails, so no call outlives the test
+      if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("threads did not finish within 60 s");
+      }
       List<T> results = new ArrayList<>();
       for (Future<T> f : futures) {
-        results.add(f.get(60, TimeUnit.SECONDS));
+        results.add(f.get());
       }
       return results;
     } finally {

@@ -71,13 +71,34 @@ final class Db {
     }
   }
 
-  /** Runs {@code callback} in one transaction, translating failures of {@code what}. */
+  /**
+   * Runs {@code callback} in one transaction, translating failures of {@code what}. A transaction
+   * the database rolled back as a deadlock victim or serialization failure is run again, up to
+   * {@value #TX_ATTEMPTS} times in all.
+   */
   <T> T tx(String what, HandleCallback<T, RuntimeException> callback) {
-    try {
-      return jdbi.inTransaction(callback);
-    } catch (RuntimeException e) {
-      throw JdbcErrors.translate(what, e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(callback);
+      } catch (RuntimeException e) {
+        if (attempt < TX_ATTEMPTS && isRolledBack(e)) {
+          continue;
+        }
+        throw JdbcErrors.translate(what, e);
+      }
     }
+  }
+
+  static final int TX_ATTEMPTS = 3;
+
+  /** Whether the database rolled the whole transaction back (deadlock, serialization failure). */
+  static boolean isRolledBack(RuntimeException e) {
+    SQLException sql = JdbcErrors.sqlCause(e);
+    if (sql == null) {
+      return false;
+    }
+    String state = sql.getSQLState();
+    return (state != null && state.startsWith("40")) || sql.getErrorCode() == 1213;
   }
 
   /** Whether {@code e} (from {@link #tx}) was caused by a duplicate key. */
