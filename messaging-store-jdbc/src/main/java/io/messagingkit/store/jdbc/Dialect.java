@@ -2,9 +2,11 @@ package io.messagingkit.store.jdbc;
 
 import java.sql.SQLException;
 import java.time.YearMonth;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Update;
 
 /**
@@ -84,6 +86,43 @@ abstract class Dialect {
           Map.of("user_id", user, "device_id", device, "last_seq", 0L));
     }
     throw new IllegalStateException("could not create the queue counter of " + user + "/" + device);
+  }
+
+  /**
+   * Deletes queue entries, one per {@code (users[i], devices[i], senders[i], ids[i])}, in the
+   * caller's transaction; returns for each whether it removed a row (a key listed twice removes
+   * once). Portable form: a batch of single-row deletes with their row counts.
+   */
+  boolean[] deleteQueueEntries(
+      Handle handle,
+      String table,
+      List<String> users,
+      List<String> devices,
+      List<String> senders,
+      List<String> ids) {
+    PreparedBatch deletes =
+        handle.prepareBatch(
+            "DELETE FROM "
+                + table
+                + " WHERE user_id = :u AND device_id = :d AND from_user_id = :s AND message_id = :m");
+    for (int i = 0; i < users.size(); i++) {
+      deletes
+          .bind("u", users.get(i))
+          .bind("d", devices.get(i))
+          .bind("s", senders.get(i))
+          .bind("m", ids.get(i))
+          .add();
+    }
+    int[] counts = deletes.execute();
+    boolean[] removed = new boolean[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] < 0) {
+        throw new IllegalStateException(
+            "the driver reported no row count for a batched delete; disable bulk statements");
+      }
+      removed[i] = counts[i] > 0;
+    }
+    return removed;
   }
 
   /**

@@ -137,7 +137,12 @@ public final class JdbcMessageArchive implements MessageArchive {
     List<Key> all = new ArrayList<>(batch.keySet());
     for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
       List<Key> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
-      h.createQuery("SELECT from_user_id, message_id FROM " + keys + " WHERE message_id IN (<ids>)")
+      // (sender IN, id IN) walks the primary key
+      h.createQuery(
+              "SELECT from_user_id, message_id FROM "
+                  + keys
+                  + " WHERE from_user_id IN (<senders>) AND message_id IN (<ids>)")
+          .bindList("senders", chunk.stream().map(Key::sender).distinct().toList())
           .bindList("ids", chunk.stream().map(Key::id).distinct().toList())
           .map((rs, ctx) -> new Key(rs.getString(1), rs.getString(2)))
           .forEach(present::add);

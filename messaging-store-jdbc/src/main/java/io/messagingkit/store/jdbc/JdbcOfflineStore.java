@@ -36,12 +36,19 @@ public final class JdbcOfflineStore implements OfflineStore {
   /** The most keys looked up in one IN list. */
   private static final int LOOKUP_CHUNK = 500;
 
+  /** Acknowledgement batches committed in parallel, and the most deletes in one. */
+  private static final int ACK_FLUSHERS = 4;
+
+  private static final int ACK_BATCH = 512;
+
   private final Db db;
   private final String messages;
   private final String counters;
+  private final AckBatcher<Ack> acks;
 
   JdbcOfflineStore(Db db) {
     this.db = db;
+    this.acks = new AckBatcher<>(ACK_FLUSHERS, ACK_BATCH, this::deleteAll);
     this.messages = db.table("mk_offline_message");
     this.counters = db.table("mk_offline_device");
   }
@@ -128,20 +135,25 @@ public final class JdbcOfflineStore implements OfflineStore {
 
   private Map<Key, Long> existing(
       Handle h, String user, String device, List<Integer> indexes, List<Item> items) {
+    Set<String> senders = new LinkedHashSet<>();
     Set<String> ids = new LinkedHashSet<>();
     for (int index : indexes) {
+      senders.add(items.get(index).envelope().from().value());
       ids.add(items.get(index).envelope().id().value());
     }
     Map<Key, Long> found = new HashMap<>();
     List<String> all = new ArrayList<>(ids);
     for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
+      // (user, device, sender IN, id IN) walks the unique key, never the whole queue
       h.createQuery(
               "SELECT from_user_id, message_id, seq FROM "
                   + messages
-                  + " WHERE user_id = :u AND device_id = :d AND message_id IN (<ids>)")
+                  + " WHERE user_id = :u AND device_id = :d"
+                  + " AND from_user_id IN (<senders>) AND message_id IN (<ids>)")
           .bind("u", user)
           .bind("d", device)
+          .bindList("senders", List.copyOf(senders))
           .bindList("ids", chunk)
           .map((rs, ctx) -> Map.entry(new Key(rs.getString(1), rs.getString(2)), rs.getLong(3)))
           .forEach(e -> found.put(e.getKey(), e.getValue()));
@@ -173,23 +185,50 @@ public final class JdbcOfflineStore implements OfflineStore {
                 .list());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Concurrent acknowledgements (of any devices) are deleted together, one transaction per
+   * batch; each call still returns when its own delete is committed.
+   */
   @Override
   public boolean acknowledge(DeviceAddress device, UserId sender, MessageId id) {
-    return db.call(
-        "acknowledging " + sender + "/" + id + " for " + device,
-        h ->
-            h.createUpdate(
-                        "DELETE FROM "
-                            + messages
-                            + " WHERE user_id = :u AND device_id = :d"
-                            + " AND from_user_id = :s AND message_id = :m")
-                    .bind("u", device.user().value())
-                    .bind("d", device.device().value())
-                    .bind("s", sender.value())
-                    .bind("m", id.value())
-                    .execute()
-                > 0);
+    return acks.submit(new Ack(device, sender, id));
   }
+
+  private boolean[] deleteAll(List<Ack> batch) {
+    String sql =
+        "DELETE FROM "
+            + messages
+            + " WHERE user_id = :u AND device_id = :d AND from_user_id = :s AND message_id = :m";
+    if (batch.size() == 1) {
+      Ack a = batch.get(0);
+      return new boolean[] {
+        db.call(
+            "acknowledging " + a.sender() + "/" + a.id() + " for " + a.device(),
+            h -> bindAck(h.createUpdate(sql), a).execute() > 0)
+      };
+    }
+    return db.tx(
+        "acknowledging " + batch.size() + " entries",
+        h ->
+            db.dialect.deleteQueueEntries(
+                h,
+                messages,
+                batch.stream().map(a -> a.device().user().value()).toList(),
+                batch.stream().map(a -> a.device().device().value()).toList(),
+                batch.stream().map(a -> a.sender().value()).toList(),
+                batch.stream().map(a -> a.id().value()).toList()));
+  }
+
+  private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindAck(S s, Ack a) {
+    return s.bind("u", a.device().user().value())
+        .bind("d", a.device().device().value())
+        .bind("s", a.sender().value())
+        .bind("m", a.id().value());
+  }
+
+  private record Ack(DeviceAddress device, UserId sender, MessageId id) {}
 
   @Override
   public long depth(DeviceAddress device) {

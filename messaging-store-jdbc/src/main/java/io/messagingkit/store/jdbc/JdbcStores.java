@@ -134,6 +134,10 @@ public final class JdbcStores implements AutoCloseable {
     hc.setValidationTimeout(Math.max(250, config.connectionTimeout().toMillis() / 2));
     hc.setInitializationFailTimeout(-1); // start even when the database is down; calls then fail
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    if (JdbcDatabase.fromJdbcUrl(url) == JdbcDatabase.POSTGRESQL) {
+      // batched inserts (offline enqueue, archive) as multi-row statements
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
     return hc;
   }
 

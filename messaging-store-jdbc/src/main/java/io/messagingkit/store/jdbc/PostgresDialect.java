@@ -2,8 +2,11 @@ package io.messagingkit.store.jdbc;
 
 import java.sql.SQLException;
 import java.time.YearMonth;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
@@ -52,6 +55,42 @@ final class PostgresDialect extends Dialect {
         .bind("n", (long) count)
         .mapTo(Long.class)
         .one();
+  }
+
+  /**
+   * One statement for the whole batch: a join with the unnested keys, RETURNING what it removed.
+   */
+  @Override
+  boolean[] deleteQueueEntries(
+      Handle handle,
+      String table,
+      List<String> users,
+      List<String> devices,
+      List<String> senders,
+      List<String> ids) {
+    Set<List<String>> removed = new HashSet<>();
+    handle
+        .createQuery(
+            "DELETE FROM "
+                + table
+                + " t USING unnest(:u, :d, :s, :m) AS k(u, d, s, m)"
+                + " WHERE t.user_id = k.u COLLATE \"C\" AND t.device_id = k.d COLLATE \"C\""
+                + " AND t.from_user_id = k.s COLLATE \"C\" AND t.message_id = k.m COLLATE \"C\""
+                + " RETURNING t.user_id, t.device_id, t.from_user_id, t.message_id")
+        .bindArray("u", String.class, users)
+        .bindArray("d", String.class, devices)
+        .bindArray("s", String.class, senders)
+        .bindArray("m", String.class, ids)
+        .map(
+            (rs, ctx) ->
+                List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+        .forEach(removed::add);
+    boolean[] result = new boolean[users.size()];
+    for (int i = 0; i < result.length; i++) {
+      // a key listed twice was removed once: report it for its first occurrence only
+      result[i] = removed.remove(List.of(users.get(i), devices.get(i), senders.get(i), ids.get(i)));
+    }
+    return result;
   }
 
   @Override
