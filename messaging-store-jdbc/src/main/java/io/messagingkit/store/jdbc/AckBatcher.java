@@ -64,6 +64,11 @@ final class AckBatcher<K> {
     }
   }
 
+  /** Requests waiting for a flush (tests). */
+  int queued() {
+    return queue.size();
+  }
+
   private void flushQueued() {
     List<Request<K>> batch = new ArrayList<>();
     Request<K> next;

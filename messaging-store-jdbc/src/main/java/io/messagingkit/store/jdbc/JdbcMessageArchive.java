@@ -134,18 +134,24 @@ public final class JdbcMessageArchive implements MessageArchive {
 
   private void insertNew(Handle h, Map<Key, Envelope> batch) {
     Set<Key> present = new HashSet<>();
-    List<Key> all = new ArrayList<>(batch.keySet());
-    for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
-      List<Key> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
-      // (sender IN, id IN) walks the primary key
-      h.createQuery(
-              "SELECT from_user_id, message_id FROM "
-                  + keys
-                  + " WHERE from_user_id IN (<senders>) AND message_id IN (<ids>)")
-          .bindList("senders", chunk.stream().map(Key::sender).distinct().toList())
-          .bindList("ids", chunk.stream().map(Key::id).distinct().toList())
-          .map((rs, ctx) -> new Key(rs.getString(1), rs.getString(2)))
-          .forEach(present::add);
+    Map<String, List<String>> idsBySender = new LinkedHashMap<>();
+    batch
+        .keySet()
+        .forEach(k -> idsBySender.computeIfAbsent(k.sender(), x -> new ArrayList<>()).add(k.id()));
+    for (var entry : idsBySender.entrySet()) {
+      List<String> ids = entry.getValue();
+      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+        // equality on the sender and IN on the id: point lookups in the primary key
+        h.createQuery(
+                "SELECT message_id FROM "
+                    + keys
+                    + " WHERE from_user_id = :s AND message_id IN (<ids>)")
+            .bind("s", entry.getKey())
+            .bindList("ids", chunk)
+            .map((rs, ctx) -> new Key(entry.getKey(), rs.getString(1)))
+            .forEach(present::add);
+      }
     }
     PreparedBatch keyBatch = null;
     PreparedBatch rowBatch = null;

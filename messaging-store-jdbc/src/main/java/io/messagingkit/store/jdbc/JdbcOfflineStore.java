@@ -135,28 +135,29 @@ public final class JdbcOfflineStore implements OfflineStore {
 
   private Map<Key, Long> existing(
       Handle h, String user, String device, List<Integer> indexes, List<Item> items) {
-    Set<String> senders = new LinkedHashSet<>();
-    Set<String> ids = new LinkedHashSet<>();
+    Map<String, Set<String>> idsBySender = new TreeMap<>();
     for (int index : indexes) {
-      senders.add(items.get(index).envelope().from().value());
-      ids.add(items.get(index).envelope().id().value());
+      Envelope e = items.get(index).envelope();
+      idsBySender.computeIfAbsent(e.from().value(), x -> new LinkedHashSet<>()).add(e.id().value());
     }
     Map<Key, Long> found = new HashMap<>();
-    List<String> all = new ArrayList<>(ids);
-    for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK));
-      // (user, device, sender IN, id IN) walks the unique key, never the whole queue
-      h.createQuery(
-              "SELECT from_user_id, message_id, seq FROM "
-                  + messages
-                  + " WHERE user_id = :u AND device_id = :d"
-                  + " AND from_user_id IN (<senders>) AND message_id IN (<ids>)")
-          .bind("u", user)
-          .bind("d", device)
-          .bindList("senders", List.copyOf(senders))
-          .bindList("ids", chunk)
-          .map((rs, ctx) -> Map.entry(new Key(rs.getString(1), rs.getString(2)), rs.getLong(3)))
-          .forEach(e -> found.put(e.getKey(), e.getValue()));
+    for (var entry : idsBySender.entrySet()) {
+      List<String> ids = new ArrayList<>(entry.getValue());
+      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+        // equality on (user, device, sender) and IN on the id: point lookups in the unique key
+        h.createQuery(
+                "SELECT message_id, seq FROM "
+                    + messages
+                    + " WHERE user_id = :u AND device_id = :d AND from_user_id = :s"
+                    + " AND message_id IN (<ids>)")
+            .bind("u", user)
+            .bind("d", device)
+            .bind("s", entry.getKey())
+            .bindList("ids", chunk)
+            .map((rs, ctx) -> Map.entry(new Key(entry.getKey(), rs.getString(1)), rs.getLong(2)))
+            .forEach(e -> found.put(e.getKey(), e.getValue()));
+      }
     }
     return found;
   }
