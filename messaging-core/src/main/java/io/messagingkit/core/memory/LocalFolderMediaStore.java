@@ -280,8 +280,8 @@ public final class LocalFolderMediaStore implements MediaStore {
   /**
    * Stores an upload: body to a temporary file, then metadata and body moved into place.
    *
-   * @return the number of bytes stored, or -1 if the body was longer than {@code len}, or -2 if it
-   *     was shorter
+   * @return the number of bytes stored, or -1 if the body was longer than {@code len}, -2 if it was
+   *     shorter, -3 if reading it failed (the client went away)
    */
   long store(String key, UserId owner, String contentType, long len, InputStream body)
       throws IOException {
@@ -293,7 +293,10 @@ public final class LocalFolderMediaStore implements MediaStore {
           OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
         byte[] buf = new byte[64 * 1024];
         int r;
-        while ((r = body.read(buf)) != -1) {
+        while ((r = readBody(body, buf)) != -1) {
+          if (r == -3) {
+            return -3;
+          }
           n += r;
           if (n > len) {
             return -1;
@@ -324,6 +327,14 @@ public final class LocalFolderMediaStore implements MediaStore {
       if (!moved) {
         Files.deleteIfExists(part);
       }
+    }
+  }
+
+  private static int readBody(InputStream body, byte[] buf) {
+    try {
+      return body.read(buf);
+    } catch (IOException e) {
+      return -3;
     }
   }
 

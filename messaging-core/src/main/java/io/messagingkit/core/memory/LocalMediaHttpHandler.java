@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * with its query, the headers and the body, and write the returned {@link Response}. {@link
  * JdkHttpServerAdapter} does that for the JDK's {@code com.sun.net.httpserver}.
  *
- * <p>Status codes: 200 done; 400 malformed request or a body shorter than the granted size; 403
- * missing, wrong or expired signature; 404 unknown object; 405 wrong method; 413 body larger than
- * the granted size; 500 storage failure. Thread-safe.
+ * <p>Status codes: 200 done; 400 malformed request, a body shorter than the granted size or an
+ * upload that broke off; 403 missing, wrong or expired signature; 404 unknown object; 405 wrong
+ * method; 413 body larger than the granted size; 500 storage failure. Thread-safe.
  */
 public final class LocalMediaHttpHandler {
   private static final Logger log = LoggerFactory.getLogger(LocalMediaHttpHandler.class);
@@ -156,6 +156,9 @@ public final class LocalMediaHttpHandler {
     long stored = store.store(key, UserId.of(owner), contentType, len, body);
     if (stored == -1) {
       return text(413, "body larger than the granted " + len + " bytes");
+    }
+    if (stored == -3) {
+      return text(400, "the upload broke off");
     }
     if (stored == -2) {
       return text(400, "body must be exactly the granted " + len + " bytes");
