@@ -67,6 +67,10 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
  * sets an ACL, and every access goes through a presigned URL. A key of any other form than the
  * store's own is treated as absent, so a client-supplied key can never address a grant object.
  *
+ * <p>The bucket must exist ({@link Builder#createBucket} creates it): a HEAD request cannot tell a
+ * missing bucket from a missing key, so {@link #stat} on a missing bucket finds nothing, while
+ * writes and deletes fail with {@link UnavailableException}.
+ *
  * <p>Thread-safe; blocking; SDK and service failures become {@link UnavailableException}. Close the
  * store to release the clients it built (clients passed to {@link Builder#clients} stay open).
  */
