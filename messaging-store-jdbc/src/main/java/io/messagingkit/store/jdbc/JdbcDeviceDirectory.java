@@ -5,6 +5,7 @@ import io.messagingkit.core.DeviceId;
 import io.messagingkit.core.NotFoundException;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.DeviceDirectory;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +16,17 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link io.messagingkit.core.port.DeviceDirectory} in a relational database: table {@code
- * mk_device}, one row per (user, device) with its push target (platform, token, and the provider's
- * keys in a stable {@code k=v&k=v} form, so {@link #clearPushTarget} compares the whole target in
- * one conditional update).
+ * A {@link DeviceDirectory} in a relational database: table {@code mk_device}, one row per (user,
+ * device) with its push target (platform, token, and the provider's keys in a stable {@code
+ * k=v&k=v} form, so {@link #clearPushTarget} compares the whole target in one conditional update).
  *
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
-public final class JdbcDeviceDirectory implements io.messagingkit.core.port.DeviceDirectory {
+public final class JdbcDeviceDirectory implements DeviceDirectory {
   private final Db db;
   private final String table;
 
@@ -100,7 +101,7 @@ public final class JdbcDeviceDirectory implements io.messagingkit.core.port.Devi
     }
   }
 
-  private boolean exists(org.jdbi.v3.core.Handle h, DeviceAddress device) {
+  private boolean exists(Handle h, DeviceAddress device) {
     return h.createQuery("SELECT 1 FROM " + table + " WHERE user_id = :u AND device_id = :d")
         .bind("u", device.user().value())
         .bind("d", device.device().value())
