@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ContactGraph} in a relational database: table {@code mk_contact} holds both directions
@@ -62,29 +61,15 @@ public final class JdbcContactGraph implements ContactGraph {
   }
 
   /** Builds a {@link JdbcContactGraph}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcContactGraph> {
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
+      super(dataSource);
     }
 
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
-    }
-
+    @Override
     public JdbcContactGraph build() {
-      return new JdbcContactGraph(Db.create(dataSource, database, schema));
+      return new JdbcContactGraph(db());
     }
   }
 }

@@ -177,29 +177,15 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
   }
 
   /** Builds a {@link JdbcDeviceDirectory}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcDeviceDirectory> {
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
+      super(dataSource);
     }
 
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
-    }
-
+    @Override
     public JdbcDeviceDirectory build() {
-      return new JdbcDeviceDirectory(Db.create(dataSource, database, schema));
+      return new JdbcDeviceDirectory(db());
     }
   }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link GroupDirectory} in a relational database: the seed's (group_id, member_id, is_admin)
@@ -197,29 +196,15 @@ public final class JdbcGroupDirectory implements GroupDirectory {
   }
 
   /** Builds a {@link JdbcGroupDirectory}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcGroupDirectory> {
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
+      super(dataSource);
     }
 
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
-    }
-
+    @Override
     public JdbcGroupDirectory build() {
-      return new JdbcGroupDirectory(Db.create(dataSource, database, schema));
+      return new JdbcGroupDirectory(db());
     }
   }
 }

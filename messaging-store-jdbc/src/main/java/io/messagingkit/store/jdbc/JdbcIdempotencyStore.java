@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link IdempotencyStore} in a relational database: table {@code mk_idempotency} with a unique
@@ -105,29 +104,15 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   }
 
   /** Builds a {@link JdbcIdempotencyStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcIdempotencyStore> {
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
+      super(dataSource);
     }
 
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
-    }
-
+    @Override
     public JdbcIdempotencyStore build() {
-      return new JdbcIdempotencyStore(Db.create(dataSource, database, schema));
+      return new JdbcIdempotencyStore(db());
     }
   }
 }

@@ -295,27 +295,12 @@ public final class JdbcMessageArchive implements MessageArchive {
   private record Position(long second, int nano, long sequence, String sender, String id) {}
 
   /** Builds a {@link JdbcMessageArchive}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcMessageArchive> {
     private Clock clock = Clock.systemUTC();
     private int partitionMonthsAhead = JdbcStoreConfig.DEFAULT_PARTITION_MONTHS_AHEAD;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
-    }
-
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
+      super(dataSource);
     }
 
     /** The clock that decides which monthly partitions are due (PostgreSQL). */
@@ -330,10 +315,10 @@ public final class JdbcMessageArchive implements MessageArchive {
       return this;
     }
 
+    @Override
     public JdbcMessageArchive build() {
       JdbcStoreConfig.checkMonthsAhead(partitionMonthsAhead);
-      return new JdbcMessageArchive(
-          Db.create(dataSource, database, schema), clock, partitionMonthsAhead);
+      return new JdbcMessageArchive(db(), clock, partitionMonthsAhead);
     }
   }
 }

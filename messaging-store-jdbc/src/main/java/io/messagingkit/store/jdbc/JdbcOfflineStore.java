@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OfflineStore} in a relational database: table {@code mk_offline_message}, primary key
@@ -258,29 +257,15 @@ public final class JdbcOfflineStore implements OfflineStore {
   private record Key(String sender, String id) {}
 
   /** Builds a {@link JdbcOfflineStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private @Nullable JdbcDatabase database;
-    private @Nullable String schema;
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcOfflineStore> {
 
     private Builder(DataSource dataSource) {
-      this.dataSource = dataSource;
+      super(dataSource);
     }
 
-    /** The database family; detected from the connection when not set. */
-    public Builder database(JdbcDatabase database) {
-      this.database = database;
-      return this;
-    }
-
-    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
-    public Builder schema(@Nullable String schema) {
-      this.schema = schema;
-      return this;
-    }
-
+    @Override
     public JdbcOfflineStore build() {
-      return new JdbcOfflineStore(Db.create(dataSource, database, schema));
+      return new JdbcOfflineStore(db());
     }
   }
 }
