@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One authenticated device connected to a {@code ChatServer}: everything the device may do. Every
- * method acts as the session's own device; authorization (membership, admin rights, ownership)
- * is checked here, whatever the transport already checked.
+ * method acts as the session's own device; authorization (membership, admin rights, ownership) is
+ * checked here, whatever the transport already checked.
  *
  * <p>Methods throw {@link MessagingException} subclasses for refused requests: {@link
  * InvalidRequestException}, {@link ForbiddenException}, {@link NotFoundException}, {@link
@@ -20,8 +20,8 @@ public interface DeviceSession extends AutoCloseable {
   DeviceAddress device();
 
   /**
-   * Sends a message. The future completes with the SENT_ACK once the message is durably accepted;
-   * a resend of an accepted id completes again with {@code duplicate = true} and delivers nothing.
+   * Sends a message. The future completes with the SENT_ACK once the message is durably accepted; a
+   * resend of an accepted id completes again with {@code duplicate = true} and delivers nothing.
    */
   CompletableFuture<SendReceipt> send(SendRequest request);
 
