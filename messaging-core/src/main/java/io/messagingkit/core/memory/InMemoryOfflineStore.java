@@ -1,0 +1,108 @@
+package io.messagingkit.core.memory;
+
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.Envelope;
+import io.messagingkit.core.MessageId;
+import io.messagingkit.core.QueuedMessage;
+import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.OfflineStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link OfflineStore} in the heap: one ordered map per device, sequences from one counter.
+ * Thread-safe; queues do not survive a restart.
+ */
+public final class InMemoryOfflineStore implements OfflineStore {
+
+  private final Map<DeviceAddress, Queue> queues = new ConcurrentHashMap<>();
+  private final AtomicLong sequences = new AtomicLong();
+
+  @Override
+  public long enqueue(DeviceAddress device, Envelope envelope) {
+    return queue(device).add(envelope);
+  }
+
+  @Override
+  public List<Long> enqueueAll(List<Item> items) {
+    List<Long> result = new ArrayList<>(items.size());
+    for (Item item : items) {
+      result.add(enqueue(item.device(), item.envelope()));
+    }
+    return result;
+  }
+
+  @Override
+  public List<QueuedMessage> fetch(DeviceAddress device, long afterSequence, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    Queue queue = queues.get(device);
+    return queue == null ? List.of() : queue.fetch(afterSequence, limit);
+  }
+
+  @Override
+  public boolean acknowledge(DeviceAddress device, UserId sender, MessageId id) {
+    Queue queue = queues.get(device);
+    return queue != null && queue.remove(new Key(sender, id));
+  }
+
+  @Override
+  public long depth(DeviceAddress device) {
+    Queue queue = queues.get(device);
+    return queue == null ? 0 : queue.size();
+  }
+
+  @Override
+  public void purge(DeviceAddress device) {
+    queues.remove(device);
+  }
+
+  private Queue queue(DeviceAddress device) {
+    return queues.computeIfAbsent(device, d -> new Queue());
+  }
+
+  private record Key(UserId sender, MessageId id) {}
+
+  private final class Queue {
+    private final TreeMap<Long, Envelope> entries = new TreeMap<>();
+    private final Map<Key, Long> index = new HashMap<>();
+
+    synchronized long add(Envelope envelope) {
+      Key key = new Key(envelope.from(), envelope.id());
+      Long existing = index.get(key);
+      if (existing != null) {
+        return existing;
+      }
+      long sequence = sequences.incrementAndGet();
+      entries.put(sequence, envelope);
+      index.put(key, sequence);
+      return sequence;
+    }
+
+    synchronized List<QueuedMessage> fetch(long after, int limit) {
+      List<QueuedMessage> page = new ArrayList<>(Math.min(limit, entries.size()));
+      for (var entry : entries.tailMap(after, false).entrySet()) {
+        if (page.size() == limit) {
+          break;
+        }
+        page.add(new QueuedMessage(entry.getKey(), entry.getValue()));
+      }
+      return page;
+    }
+
+    synchronized boolean remove(Key key) {
+      Long sequence = index.remove(key);
+      return sequence != null && entries.remove(sequence) != null;
+    }
+
+    synchronized int size() {
+      return entries.size();
+    }
+  }
+}
