@@ -1,5 +1,6 @@
 package io.messagingkit.transport.websocket;
 
+import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.InetSocketAddress;
@@ -17,7 +18,7 @@ public interface ContainerSupport {
    * An exception that, thrown from {@code modifyHandshake}, makes the container answer the upgrade
    * request with {@code status} and no socket.
    */
-  RuntimeException refusal(int status, String reason);
+  RuntimeException refusal(int status, String reason, HandshakeResponse response);
 
   /** The remote address of a handshake, or null if the container does not tell. */
   @Nullable String remoteAddress(ServerEndpointConfig config, HandshakeRequest request);
@@ -29,7 +30,7 @@ public interface ContainerSupport {
   static ContainerSupport generic() {
     return new ContainerSupport() {
       @Override
-      public RuntimeException refusal(int status, String reason) {
+      public RuntimeException refusal(int status, String reason, HandshakeResponse response) {
         return new IllegalStateException("handshake refused (" + status + "): " + reason);
       }
 

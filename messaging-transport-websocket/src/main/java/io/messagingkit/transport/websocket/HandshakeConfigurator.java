@@ -32,18 +32,22 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     this.owner = owner;
   }
 
+  /**
+   * Always true: the Origin is checked in {@link #modifyHandshake} instead, where the refusal can
+   * be written as a complete HTTP 403 on every container (Tyrus 2.2.0 answers a failed {@code
+   * checkOrigin} with a response the client never sees the end of).
+   */
   @Override
   public boolean checkOrigin(@Nullable String originHeaderValue) {
-    if (originHeaderValue == null || originHeaderValue.isEmpty()) {
+    return true;
+  }
+
+  private boolean originAllowed(@Nullable String origin) {
+    if (origin == null || origin.isEmpty()) {
       return true; // not a browser: no cross-site hijacking possible
     }
     var allowed = owner.settings().allowedOrigins();
-    boolean ok = allowed.contains("*") || allowed.contains(originHeaderValue);
-    if (!ok) {
-      owner.refusedOrigin();
-      log.debug("refused origin {}", originHeaderValue);
-    }
-    return ok;
+    return allowed.contains("*") || allowed.contains(origin);
   }
 
   @Override
@@ -54,15 +58,23 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
   @Override
   public void modifyHandshake(
       ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+    String origin = header(request.getHeaders(), "Origin");
+    if (!originAllowed(origin)) {
+      owner.refusedOrigin();
+      log.debug("refused origin {}", origin);
+      throw owner.container().refusal(403, "origin not allowed", response);
+    }
     List<String> offered = subprotocols(request.getHeaders());
     if (!offered.isEmpty() && !offered.contains(WireCodec.SUBPROTOCOL)) {
       owner.refusedHandshake();
-      throw owner.container().refusal(400, "subprotocol " + WireCodec.SUBPROTOCOL + " required");
+      throw owner
+          .container()
+          .refusal(400, "subprotocol " + WireCodec.SUBPROTOCOL + " required", response);
     }
     String address = owner.container().remoteAddress(sec, request);
     if (address != null && !owner.addressHasRoom(address)) {
       owner.refusedHandshake();
-      throw owner.container().refusal(429, "too many connections from this address");
+      throw owner.container().refusal(429, "too many connections from this address", response);
     }
     DeviceAddress device;
     try {
@@ -75,11 +87,11 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     } catch (AuthenticationException e) {
       owner.refusedHandshake();
       log.debug("handshake refused: {}", e.getMessage());
-      throw owner.container().refusal(401, "unauthenticated");
+      throw owner.container().refusal(401, "unauthenticated", response);
     } catch (RuntimeException e) {
       owner.refusedHandshake();
       log.warn("authenticator failed", e);
-      throw owner.container().refusal(503, "authentication unavailable");
+      throw owner.container().refusal(503, "authentication unavailable", response);
     }
     sec.getUserProperties().put(DEVICE, device);
     if (address != null) {
@@ -93,6 +105,15 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
       throw new InstantiationException("unexpected endpoint class " + endpointClass.getName());
     }
     return endpointClass.cast(new ChatEndpoint(owner));
+  }
+
+  private static @Nullable String header(Map<String, List<String>> headers, String name) {
+    for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+        return e.getValue().get(0);
+      }
+    }
+    return null;
   }
 
   private static List<String> subprotocols(Map<String, List<String>> headers) {
