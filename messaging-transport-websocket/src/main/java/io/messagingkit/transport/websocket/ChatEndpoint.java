@@ -207,7 +207,14 @@ public final class ChatEndpoint extends Endpoint {
       ds.typing(t.to(), t.typing());
     } else if (frame instanceof ClientFrame.Presence p) {
       for (UserId user : p.users()) {
-        reply(new ServerFrame.Presence(p.rid(), ds.presenceOf(user)));
+        io.messagingkit.core.Presence presence;
+        try {
+          presence = ds.presenceOf(user);
+        } catch (io.messagingkit.core.ForbiddenException hidden) {
+          // Indistinguishable from a user never seen: reveals nothing about the user.
+          presence = io.messagingkit.core.Presence.unknown(user);
+        }
+        reply(new ServerFrame.Presence(p.rid(), presence));
       }
     } else if (frame instanceof ClientFrame.GroupCreate g) {
       var info = ds.createGroup(g.group(), g.name(), g.members());
