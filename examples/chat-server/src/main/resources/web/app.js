@@ -316,11 +316,14 @@ function loadMembers(group) {
   request({type: "GROUP_MEMBERS", group}, (r) => {
     const ul = $("group-members");
     ul.replaceChildren();
+    const amAdmin = r.members.some((m) => m.user === state.me && m.admin);
+    $("group-add-member").hidden = !amAdmin;
+    $("group-add").hidden = !amAdmin;
     for (const m of r.members) {
       const li = document.createElement("li");
       li.dataset.user = m.user;
       li.textContent = m.user + (m.admin ? " (admin)" : "");
-      if (m.user !== state.me) {
+      if (amAdmin && m.user !== state.me) {
         const x = document.createElement("button");
         x.type = "button";
         x.title = "remove";

@@ -69,6 +69,7 @@ class ChatPageBrowserIT {
             .usingDriverExecutable(new File(CHROMEDRIVER))
             .usingAnyFreePort()
             .build();
+    options.addArguments("--window-size=1100,700");
     WebDriver driver = new ChromeDriver(service, options);
     drivers.add(driver);
     return driver;
@@ -147,5 +148,16 @@ class ChatPageBrowserIT {
     assertThat(bob.findElement(By.id("messages")).getText()).contains("alice");
     waiting(alice)
         .until(ExpectedConditions.attributeToBe(myMessage("hi group"), "data-status", "read"));
+    screenshot(alice, "alice");
+    screenshot(bob, "bob");
+  }
+
+  /** Keeps what each page showed, for people: target/screenshots/*.png. */
+  static void screenshot(WebDriver d, String name) throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+    byte[] png =
+        ((org.openqa.selenium.TakesScreenshot) d)
+            .getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+    Files.write(dir.resolve(name + ".png"), png);
   }
 }
