@@ -3,6 +3,7 @@ package io.messagingkit.examples.chat;
 import io.messagingkit.core.ChatServer;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.memory.InMemoryContactGraph;
+import io.messagingkit.core.memory.LocalFolderMediaStore;
 import io.messagingkit.transport.websocket.ChatWebSocket;
 import io.messagingkit.transport.websocket.JwtAuthenticator;
 import io.messagingkit.transport.websocket.JwtIssuer;
@@ -85,7 +86,15 @@ public final class ChatServerApp implements AutoCloseable {
   public static ChatServerApp start(Config config) {
     byte[] secret = secret(config.dataDir());
     InMemoryContactGraph contacts = new InMemoryContactGraph();
-    ChatServer server = ChatServer.builder().contactGraph(contacts).build().start();
+    int port = config.port() == 0 ? freePort(config.host()) : config.port();
+    // Client-encrypted media (the Java SDK's sendMedia/download), served on the same port.
+    LocalFolderMediaStore media =
+        LocalFolderMediaStore.builder(
+                mediaFolder(config.dataDir()),
+                URI.create("http://" + publicHost(config.host()) + ":" + port + "/media"))
+            .build();
+    ChatServer server =
+        ChatServer.builder().contactGraph(contacts).mediaStore(media).build().start();
     // The example treats every registered user as everyone's contact, so presence is visible.
     UserAccounts accounts =
         new UserAccounts(
@@ -113,7 +122,6 @@ public final class ChatServerApp implements AutoCloseable {
     // the configured port, plus the extra origins.
     WebSocketSettings.Builder settings = WebSocketSettings.builder();
     config.extraOrigins().forEach(settings::allowOrigins);
-    int port = config.port() == 0 ? freePort(config.host()) : config.port();
     settings.allowOrigins("http://localhost:" + port, "http://127.0.0.1:" + port);
     ChatWebSocket ws =
         ChatWebSocket.builder(server::connect, authenticator)
@@ -124,6 +132,7 @@ public final class ChatServerApp implements AutoCloseable {
         JettyChatServerHost.builder(ws)
             .host(config.host())
             .port(port)
+            .localMedia("/media", media.httpHandler())
             .customize(
                 context -> {
                   context.addServlet(
@@ -202,6 +211,20 @@ public final class ChatServerApp implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use data folder " + dataDir, e);
     }
+  }
+
+  private static Path mediaFolder(@Nullable Path dataDir) {
+    try {
+      return dataDir != null
+          ? Files.createDirectories(dataDir.resolve("media"))
+          : Files.createTempDirectory("chat-media");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the media folder", e);
+    }
+  }
+
+  private static String publicHost(String host) {
+    return host.equals("0.0.0.0") ? "localhost" : host;
   }
 
   private static int freePort(String host) {

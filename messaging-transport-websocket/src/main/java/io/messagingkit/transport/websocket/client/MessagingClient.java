@@ -13,6 +13,8 @@ import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.Recipient;
 import io.messagingkit.core.UnavailableException;
 import io.messagingkit.core.UserId;
+import io.messagingkit.core.media.EncryptedBytes;
+import io.messagingkit.core.media.MediaCrypto;
 import io.messagingkit.core.port.MediaStore;
 import io.messagingkit.transport.websocket.CloseCodes;
 import io.messagingkit.transport.websocket.protocol.ClientFrame;
@@ -21,6 +23,8 @@ import io.messagingkit.transport.websocket.protocol.ServerFrame;
 import io.messagingkit.transport.websocket.protocol.WireCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class MessagingClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MessagingClient.class);
   private static final int DEDUPE_CAPACITY = 10_000;
+  private static final java.util.Set<String> RESTRICTED_HEADERS =
+      java.util.Set.of("content-length", "host", "connection", "expect", "upgrade");
 
   /** What the application hears. Every method has an empty default. */
   public interface Listener {
@@ -350,6 +356,95 @@ public final class MessagingClient implements AutoCloseable {
     String rid = rid();
     return this.<Object>request(rid, 1, new ClientFrame.PushRegister(rid, target))
         .thenApply(r -> null);
+  }
+
+  /**
+   * Encrypts {@code plaintext} on this device ({@link MediaCrypto}), uploads the blob through a
+   * presigned URL and sends a MEDIA message whose body carries the key and digest ({@link
+   * MediaAttachment}); completes on SENT_ACK. The server never sees the plaintext or the key.
+   */
+  public CompletableFuture<Sent> sendMedia(
+      Recipient to, byte[] plaintext, String contentType, @Nullable String fileName) {
+    EncryptedBytes enc = MediaCrypto.encrypt(plaintext);
+    return requestUpload(contentType, enc.media().size())
+        .thenCompose(
+            grant -> {
+              HttpRequest.Builder put =
+                  HttpRequest.newBuilder(grant.url())
+                      .PUT(HttpRequest.BodyPublishers.ofByteArray(enc.ciphertext()));
+              grant
+                  .headers()
+                  .forEach(
+                      (k, v) -> {
+                        if (!RESTRICTED_HEADERS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                          put.header(k, v);
+                        }
+                      });
+              return http.sendAsync(put.build(), HttpResponse.BodyHandlers.discarding())
+                  .thenApply(
+                      r -> {
+                        if (r.statusCode() / 100 != 2) {
+                          throw new UnavailableException(
+                              "media upload refused with HTTP " + r.statusCode());
+                        }
+                        return grant;
+                      });
+            })
+        .thenCompose(
+            grant -> {
+              MediaAttachment a =
+                  new MediaAttachment(grant.objectKey(), contentType, enc.media(), fileName);
+              return send(
+                  newId(),
+                  to,
+                  MessageType.MEDIA,
+                  a.toBody(),
+                  new MediaRef(grant.objectKey(), contentType, enc.media().size()));
+            });
+  }
+
+  /** Downloads, verifies and decrypts the media of a MEDIA message, in memory. */
+  public CompletableFuture<byte[]> download(ServerFrame.Message message) {
+    MediaAttachment a = MediaAttachment.of(message);
+    return requestDownload(a.objectKey())
+        .thenCompose(
+            g ->
+                http.sendAsync(
+                    HttpRequest.newBuilder(g.url()).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray()))
+        .thenApply(
+            r -> {
+              if (r.statusCode() != 200) {
+                throw new UnavailableException("media download failed with HTTP " + r.statusCode());
+              }
+              return MediaCrypto.decrypt(r.body(), a.media());
+            });
+  }
+
+  /**
+   * Downloads the media of a MEDIA message into {@code target}, streaming: the file appears only
+   * once the size, digest and tag were verified. Completes with the plaintext size.
+   */
+  public CompletableFuture<Long> download(ServerFrame.Message message, java.nio.file.Path target) {
+    MediaAttachment a = MediaAttachment.of(message);
+    return requestDownload(a.objectKey())
+        .thenCompose(
+            g ->
+                http.sendAsync(
+                    HttpRequest.newBuilder(g.url()).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream()))
+        .thenApply(
+            r -> {
+              try (java.io.InputStream in = r.body()) {
+                if (r.statusCode() != 200) {
+                  throw new UnavailableException(
+                      "media download failed with HTTP " + r.statusCode());
+                }
+                return MediaCrypto.decrypt(in, a.media(), target);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
   }
 
   /** The text of a TEXT message. */

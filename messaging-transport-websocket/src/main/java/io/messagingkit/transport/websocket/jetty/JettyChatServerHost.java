@@ -154,6 +154,21 @@ public final class JettyChatServerHost implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serves a {@code LocalFolderMediaStore}'s presigned upload and download URLs at {@code path}
+     * (its base URI's path, e.g. {@code /media}), on the same port as the chat endpoint.
+     */
+    public Builder localMedia(
+        String path, io.messagingkit.core.memory.LocalMediaHttpHandler handler) {
+      Objects.requireNonNull(handler, "handler");
+      String mount = path.endsWith("/") ? path + "*" : path + "/*";
+      return customize(
+          c ->
+              c.addServlet(
+                  new org.eclipse.jetty.ee10.servlet.ServletHolder(new LocalMediaServlet(handler)),
+                  mount));
+    }
+
     /** Adds servlets, filters or static resources to the context at {@code /}. */
     public Builder customize(Consumer<ServletContextHandler> customizer) {
       customizers.add(Objects.requireNonNull(customizer, "customizer"));
