@@ -477,6 +477,43 @@ abstract class ChatTransportContract {
   }
 
   @Nested
+  @DisplayName("backpressure")
+  class Backpressure {
+    @Test
+    @DisplayName("a device that stops reading is closed as a slow consumer; nothing is lost")
+    void slowConsumer() {
+      start(defaults().outboundQueueCapacity(8).build());
+      WireClient alice = connect("alice", "phone");
+      WireClient stuck =
+          WireClient.connectNotReading(
+              uri(), Map.of("Authorization", "Bearer " + token("bob", "phone")), "messagingkit.v1");
+      clients.add(stuck);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.connectionCount() == 2);
+      String big = "x".repeat(48 * 1024);
+      int sent = 0;
+      for (; sent < 400 && server.connectionCount() == 2; sent++) {
+        alice.send(text("bp" + sent, "bob", big));
+        alice.next("SENT_ACK");
+      }
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> server.connectionCount() == 1);
+      assertThat(sent).as("messages sent before bob was closed").isLessThan(400);
+      // Bob comes back reading: every accepted message arrives, in order.
+      WireClient bob = connect("bob", "phone");
+      for (int i = 0; i < sent; i++) {
+        JsonNode m = bob.next("MESSAGE");
+        assertThat(m.path("id").asText()).isEqualTo("bp" + i);
+        bob.send(frame("type", "ACK", "from", "alice", "id", "bp" + i));
+      }
+      alice.send(frame("type", "HEARTBEAT"));
+      alice.next("HEARTBEAT_ACK");
+    }
+  }
+
+  @Nested
   @DisplayName("rate limit")
   class RateLimit {
     @Test

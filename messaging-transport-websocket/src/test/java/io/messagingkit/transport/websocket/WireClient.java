@@ -45,7 +45,24 @@ final class WireClient implements AutoCloseable {
   }
 
   static WireClient connect(URI uri, Map<String, String> headers, String... subprotocols) {
-    WireClient c = new WireClient();
+    return connect(true, uri, headers, subprotocols);
+  }
+
+  /** A client that reads one frame and then stops reading (a slow consumer). */
+  static WireClient connectNotReading(
+      URI uri, Map<String, String> headers, String... subprotocols) {
+    return connect(false, uri, headers, subprotocols);
+  }
+
+  private final boolean reading;
+
+  private WireClient(boolean reading) {
+    this.reading = reading;
+  }
+
+  private static WireClient connect(
+      boolean reading, URI uri, Map<String, String> headers, String... subprotocols) {
+    WireClient c = new WireClient(reading);
     WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     headers.forEach(b::header);
     if (subprotocols.length > 0) {
@@ -72,7 +89,9 @@ final class WireClient implements AutoCloseable {
           }
           text.setLength(0);
         }
-        webSocket.request(1);
+        if (reading) {
+          webSocket.request(1);
+        }
         return null;
       }
 
