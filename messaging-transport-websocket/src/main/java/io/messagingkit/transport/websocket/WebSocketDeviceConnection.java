@@ -88,7 +88,7 @@ final class WebSocketDeviceConnection implements DeviceConnection {
           session.getAsyncRemote().sendText(next, this::onSent);
         } catch (RuntimeException e) {
           inFlight = false;
-          log.debug("send failed on {}", session.getId(), e);
+          log.warn("send failed on {}; closing", session.getId(), e);
           closeQuietly(CloseCodes.INTERNAL_ERROR, "send failed");
         }
       }
@@ -99,7 +99,7 @@ final class WebSocketDeviceConnection implements DeviceConnection {
   private void onSent(jakarta.websocket.SendResult result) {
     inFlight = false;
     if (!result.isOK()) {
-      log.debug("write failed on {}", session.getId(), result.getException());
+      log.info("write failed on {}: {}", session.getId(), String.valueOf(result.getException()));
       closeQuietly(CloseCodes.INTERNAL_ERROR, "write failed");
       return;
     }

@@ -62,8 +62,12 @@ abstract class ChatTransportContract {
   }
 
   void start(WebSocketSettings settings) {
+    start(settings, io.messagingkit.core.ChatServerSettings.defaults());
+  }
+
+  void start(WebSocketSettings settings, io.messagingkit.core.ChatServerSettings serverSettings) {
     stopServer();
-    server = ChatServer.builder().build().start();
+    server = ChatServer.builder().settings(serverSettings).build().start();
     JwtAuthenticator auth =
         JwtAuthenticator.builder().hmacSecret(SECRET).issuer("test").audience("chat").build();
     issuer = JwtIssuer.hs256(SECRET, "test", "chat", Duration.ofMinutes(5), Clock.systemUTC());
@@ -510,6 +514,31 @@ abstract class ChatTransportContract {
       }
       alice.send(frame("type", "HEARTBEAT"));
       alice.next("HEARTBEAT_ACK");
+    }
+  }
+
+  @Nested
+  @DisplayName("heartbeat")
+  class Heartbeat {
+    @Test
+    @DisplayName("a device without heartbeats is closed with 4003; one sending HEARTBEAT stays")
+    void idle() {
+      start(
+          defaults().build(),
+          io.messagingkit.core.ChatServerSettings.defaults()
+              .withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(800)));
+      WireClient silent = connect("alice", "phone");
+      WireClient alive = connect("bob", "phone");
+      long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < deadline) {
+        alive.send(frame("type", "HEARTBEAT"));
+        alive.next("HEARTBEAT_ACK");
+        if (silent.closeCode.isDone()) {
+          break;
+        }
+      }
+      assertThat(silent.awaitClose()).isEqualTo(4003);
+      assertThat(alive.closeCode).isNotDone();
     }
   }
 

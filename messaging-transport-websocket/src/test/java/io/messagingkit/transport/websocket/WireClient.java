@@ -151,7 +151,8 @@ final class WireClient implements AutoCloseable {
         throw new IllegalStateException(e);
       }
       if (f == null) {
-        throw new AssertionError("no " + what + " frame within 10 s; saw " + seen);
+        throw new AssertionError(
+            "no " + what + " frame within 10 s; saw " + seen + "; closed: " + closeCode.getNow(null));
       }
       if (match.test(f)) {
         return f;

@@ -113,8 +113,11 @@ public final class TyrusChatServerHost implements AutoCloseable {
             .setPoolName("messagingkit-tyrus-selector")
             .setCorePoolSize(selectorThreads)
             .setMaxPoolSize(selectorThreads));
-    // Tyrus's incoming buffer is a maximum message size (4 MB by default): cap it at our limit.
-    props.put(TyrusWebSocketEngine.INCOMING_BUFFER_SIZE, ws.settings().maxTextFrameBytes() + 1);
+    // Tyrus's incoming buffer bounds what it buffers of one frame (4 MB by default). A frame that
+    // overflows it is closed with 1011, one that fits but exceeds the text limit with 1009: keep
+    // headroom so over-limit frames up to 4x the limit get the documented 1009.
+    props.put(
+        TyrusWebSocketEngine.INCOMING_BUFFER_SIZE, 4 * ws.settings().maxTextFrameBytes() + 1024);
     TyrusServerContainer c =
         (TyrusServerContainer) new GrizzlyServerContainer().createContainer(props);
     c.setDefaultMaxTextMessageBufferSize(ws.settings().maxTextFrameBytes());
