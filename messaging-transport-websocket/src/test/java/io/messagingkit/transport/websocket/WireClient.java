@@ -152,7 +152,12 @@ final class WireClient implements AutoCloseable {
       }
       if (f == null) {
         throw new AssertionError(
-            "no " + what + " frame within 10 s; saw " + seen + "; closed: " + closeCode.getNow(null));
+            "no "
+                + what
+                + " frame within 10 s; saw "
+                + seen
+                + "; closed: "
+                + closeCode.getNow(null));
       }
       if (match.test(f)) {
         return f;
