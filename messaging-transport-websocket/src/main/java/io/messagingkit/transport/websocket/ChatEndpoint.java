@@ -62,10 +62,8 @@ public final class ChatEndpoint extends Endpoint {
     session.setMaxTextMessageBufferSize(settings.maxTextFrameBytes());
     session.setMaxBinaryMessageBufferSize(1024);
     session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+    // Only the per-connection copy: never fall back to a map other connections could share.
     Object dev = session.getUserProperties().get(HandshakeConfigurator.DEVICE);
-    if (dev == null) {
-      dev = config.getUserProperties().get(HandshakeConfigurator.DEVICE);
-    }
     WebSocketDeviceConnection conn =
         new WebSocketDeviceConnection(session, codec, settings.outboundQueueCapacity());
     this.connection = conn;

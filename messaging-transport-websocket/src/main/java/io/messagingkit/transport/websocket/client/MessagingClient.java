@@ -538,14 +538,7 @@ public final class MessagingClient implements AutoCloseable {
               }
               throw new UnavailableException("cannot connect to " + uri + ": " + t, t);
             })
-        .thenApply(
-            w -> {
-              synchronized (this) {
-                writeChain = CompletableFuture.completedFuture(null);
-              }
-              ws = w;
-              return w;
-            });
+        .thenApply(w -> w);
   }
 
   private void onWelcome(ServerFrame.Welcome welcome) {
@@ -742,6 +735,16 @@ public final class MessagingClient implements AutoCloseable {
 
   private final class Receiver implements WebSocket.Listener {
     private final StringBuilder text = new StringBuilder();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      // Before any frame: WELCOME may be handled before buildAsync's future completes.
+      synchronized (MessagingClient.this) {
+        writeChain = CompletableFuture.completedFuture(null);
+      }
+      ws = webSocket;
+      webSocket.request(1);
+    }
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
