@@ -148,6 +148,7 @@ public final class MessagingClient implements AutoCloseable {
   private final Duration backoffBase;
   private final Duration backoffCap;
   private final HttpClient http;
+  private final Duration handshakeTimeout;
   private final WireCodec codec = new WireCodec();
   private final ScheduledExecutorService scheduler;
   private final Map<String, PendingSend> pendingSends = new LinkedHashMap<>();
@@ -163,6 +164,7 @@ public final class MessagingClient implements AutoCloseable {
   private final CompletableFuture<DeviceAddress> firstConnect = new CompletableFuture<>();
 
   private volatile @Nullable WebSocket ws;
+  private volatile long lastReceived = System.nanoTime();
   private volatile @Nullable DeviceAddress device;
   private volatile boolean closed;
   private volatile boolean reconnecting;
@@ -178,6 +180,7 @@ public final class MessagingClient implements AutoCloseable {
     this.backoffBase = b.backoffBase;
     this.backoffCap = b.backoffCap;
     this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    this.handshakeTimeout = b.connectTimeout.multipliedBy(2);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -518,15 +521,23 @@ public final class MessagingClient implements AutoCloseable {
             .thenCompose(x -> w.sendText(text, true))
             .exceptionally(
                 e -> {
-                  log.debug("write failed", e);
+                  log.debug("write failed: {}", e.toString());
+                  broken(w, "write failed");
                   return null;
                 });
+  }
+
+  /** Gives up on a connection that can no longer be written to or answers nothing. */
+  private void broken(WebSocket w, String why) {
+    w.abort();
+    onClosed(w, 1006, why);
   }
 
   private CompletableFuture<WebSocket> open() {
     WebSocket.Builder b = http.newWebSocketBuilder().subprotocols(WireCodec.SUBPROTOCOL);
     b.header("Authorization", "Bearer " + token.get());
     return b.buildAsync(uri, new Receiver())
+        .orTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(
             e -> {
               Throwable t =
@@ -542,6 +553,7 @@ public final class MessagingClient implements AutoCloseable {
   }
 
   private void onWelcome(ServerFrame.Welcome welcome) {
+    log.debug("welcomed as {}", welcome.device());
     device = welcome.device();
     attempt = 0;
     long hb = Math.max(1000, welcome.heartbeatMillis());
@@ -551,7 +563,17 @@ public final class MessagingClient implements AutoCloseable {
     try {
       heartbeat =
           scheduler.scheduleAtFixedRate(
-              () -> writeIfConnected(new ClientFrame.Heartbeat()), hb, hb, TimeUnit.MILLISECONDS);
+              () -> {
+                WebSocket w = ws;
+                if (w != null && System.nanoTime() - lastReceived > 3 * hb * 1_000_000L) {
+                  broken(w, "no answer to heartbeats");
+                } else {
+                  writeIfConnected(new ClientFrame.Heartbeat());
+                }
+              },
+              hb,
+              hb,
+              TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return; // closed meanwhile
     }
@@ -666,10 +688,13 @@ public final class MessagingClient implements AutoCloseable {
   }
 
   private void onClosed(WebSocket w, int code, String reason) {
-    if (ws != w && ws != null) {
-      return; // an old connection
+    synchronized (this) {
+      if (ws != w) {
+        return; // an old connection, or already handled
+      }
+      ws = null;
     }
-    ws = null;
+    log.debug("{}: connection closed ({} {})", device, code, reason);
     device = null;
     if (heartbeat != null) {
       heartbeat.cancel(false);
@@ -721,7 +746,7 @@ public final class MessagingClient implements AutoCloseable {
                 .whenComplete(
                     (w, e) -> {
                       if (e != null) {
-                        log.debug("reconnect failed: {}", e.toString());
+                        log.debug("reconnect {} failed: {}", attempt, e.toString());
                         scheduleReconnect();
                       }
                     });
@@ -748,6 +773,7 @@ public final class MessagingClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      lastReceived = System.nanoTime();
       text.append(data);
       if (last) {
         String t = text.toString();
