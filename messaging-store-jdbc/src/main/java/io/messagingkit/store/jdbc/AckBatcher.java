@@ -1,0 +1,99 @@
+package io.messagingkit.store.jdbc;
+
+import io.messagingkit.core.MessagingException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Group commit for single-row deletes (flat combining): concurrent callers put their request in a
+ * queue; whoever gets one of the few flush permits takes every queued request (up to a maximum) and
+ * runs them as one batch in one transaction, then completes each caller with its own result. A lone
+ * caller flushes its own request at once, so nothing waits for a timer; under load one commit
+ * serves many acknowledgements. Not API.
+ *
+ * @param <K> the request
+ */
+final class AckBatcher<K> {
+  private final ConcurrentLinkedQueue<Request<K>> queue = new ConcurrentLinkedQueue<>();
+  private final Semaphore flushers;
+  private final int maxBatch;
+  private final Function<List<K>, boolean[]> flush;
+
+  /**
+   * @param flush runs the requests in one transaction and returns each one's result, or throws
+   *     (then none took effect)
+   */
+  AckBatcher(int concurrentFlushes, int maxBatch, Function<List<K>, boolean[]> flush) {
+    this.flushers = new Semaphore(concurrentFlushes);
+    this.maxBatch = maxBatch;
+    this.flush = flush;
+  }
+
+  boolean submit(K key) {
+    Request<K> mine = new Request<>(key);
+    queue.add(mine);
+    while (true) {
+      if (flushers.tryAcquire()) {
+        try {
+          flushQueued();
+        } finally {
+          flushers.release();
+        }
+      }
+      try {
+        return mine.result.get(mine.result.isDone() ? 0 : 2, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // still queued, or in a batch being flushed by another caller: look again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while acknowledging", e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof MessagingException m) {
+          throw m;
+        }
+        throw new IllegalStateException(cause);
+      }
+    }
+  }
+
+  /** Requests waiting for a flush (tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  private void flushQueued() {
+    List<Request<K>> batch = new ArrayList<>();
+    Request<K> next;
+    while (batch.size() < maxBatch && (next = queue.poll()) != null) {
+      batch.add(next);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      boolean[] results = flush.apply(batch.stream().map(r -> r.key).toList());
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result.complete(results[i]);
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(r -> r.result.completeExceptionally(e));
+    }
+  }
+
+  private static final class Request<K> {
+    final K key;
+    final CompletableFuture<Boolean> result = new CompletableFuture<>();
+
+    Request(K key) {
+      this.key = key;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.messagingkit.store.jdbc;
+
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.DeviceId;
+import io.messagingkit.core.NotFoundException;
+import io.messagingkit.core.PushTarget;
+import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.DeviceDirectory;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link DeviceDirectory} in a relational database: table {@code mk_device}, one row per (user,
+ * device) with its push target (platform, token, and the provider's keys in a stable {@code
+ * k=v&k=v} form, so {@link #clearPushTarget} compares the whole target in one conditional update).
+ *
+ * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
+ */
+public final class JdbcDeviceDirectory implements DeviceDirectory {
+  private final Db db;
+  private final String table;
+
+  JdbcDeviceDirectory(Db db) {
+    this.db = db;
+    this.table = db.table("mk_device");
+  }
+
+  /** A builder on {@code dataSource}, whose schema must have been migrated. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  @Override
+  public boolean register(DeviceAddress device) {
+    return db.call(
+        "registering device " + device,
+        h -> {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("user_id", device.user().value());
+          row.put("device_id", device.device().value());
+          return db.dialect.insertIfAbsent(h, table, "user_id, device_id", row);
+        });
+  }
+
+  @Override
+  public List<DeviceId> devices(UserId user) {
+    return db.call(
+        "listing the devices of " + user,
+        h ->
+            h.createQuery(
+                    "SELECT device_id FROM " + table + " WHERE user_id = :u ORDER BY device_id")
+                .bind("u", user.value())
+                .map((rs, ctx) -> DeviceId.of(rs.getString(1)))
+                .list());
+  }
+
+  @Override
+  public boolean remove(DeviceAddress device) {
+    return db.call(
+        "removing device " + device,
+        h ->
+            h.createUpdate("DELETE FROM " + table + " WHERE user_id = :u AND device_id = :d")
+                    .bind("u", device.user().value())
+                    .bind("d", device.device().value())
+                    .execute()
+                > 0);
+  }
+
+  @Override
+  public void setPushTarget(DeviceAddress device, PushTarget target) {
+    boolean known =
+        db.call(
+            "setting the push target of " + device,
+            h -> {
+              int updated =
+                  h.createUpdate(
+                          "UPDATE "
+                              + table
+                              + " SET push_platform = :p, push_token = :t, push_keys = :k"
+                              + " WHERE user_id = :u AND device_id = :d")
+                      .bind("p", target.platform().name())
+                      .bind("t", target.token())
+                      .bind("k", encodeKeys(target.keys()))
+                      .bind("u", device.user().value())
+                      .bind("d", device.device().value())
+                      .execute();
+              return updated > 0 || exists(h, device);
+            });
+    if (!known) {
+      throw new NotFoundException("device " + device + " is not registered");
+    }
+  }
+
+  private boolean exists(Handle h, DeviceAddress device) {
+    return h.createQuery("SELECT 1 FROM " + table + " WHERE user_id = :u AND device_id = :d")
+        .bind("u", device.user().value())
+        .bind("d", device.device().value())
+        .mapTo(Integer.class)
+        .findOne()
+        .isPresent();
+  }
+
+  @Override
+  public Optional<PushTarget> pushTarget(DeviceAddress device) {
+    return db.call(
+        "reading the push target of " + device,
+        h ->
+            h.createQuery(
+                    "SELECT push_platform, push_token, push_keys FROM "
+                        + table
+                        + " WHERE user_id = :u AND device_id = :d AND push_platform IS NOT NULL")
+                .bind("u", device.user().value())
+                .bind("d", device.device().value())
+                .map(
+                    (rs, ctx) ->
+                        new PushTarget(
+                            PushTarget.Platform.valueOf(rs.getString(1)),
+                            rs.getString(2),
+                            decodeKeys(rs.getString(3))))
+                .findOne());
+  }
+
+  @Override
+  public boolean clearPushTarget(DeviceAddress device, PushTarget target) {
+    return db.call(
+        "clearing the push target of " + device,
+        h ->
+            h.createUpdate(
+                        "UPDATE "
+                            + table
+                            + " SET push_platform = NULL, push_token = NULL, push_keys = NULL"
+                            + " WHERE user_id = :u AND device_id = :d AND push_platform = :p"
+                            + " AND push_token = :t AND push_keys = :k")
+                    .bind("p", target.platform().name())
+                    .bind("t", target.token())
+                    .bind("k", encodeKeys(target.keys()))
+                    .bind("u", device.user().value())
+                    .bind("d", device.device().value())
+                    .execute()
+                > 0);
+  }
+
+  static String encodeKeys(Map<String, String> keys) {
+    StringJoiner out = new StringJoiner("&");
+    new TreeMap<>(keys)
+        .forEach(
+            (k, v) ->
+                out.add(
+                    URLEncoder.encode(k, StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return out.toString();
+  }
+
+  static Map<String, String> decodeKeys(@Nullable String text) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    if (text == null || text.isEmpty()) {
+      return keys;
+    }
+    for (String pair : text.split("&")) {
+      int eq = pair.indexOf('=');
+      keys.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return keys;
+  }
+
+  /** Builds a {@link JdbcDeviceDirectory}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private @Nullable JdbcDatabase database;
+    private @Nullable String schema;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /** The database family; detected from the connection when not set. */
+    public Builder database(JdbcDatabase database) {
+      this.database = database;
+      return this;
+    }
+
+    /** The schema (MySQL: database) holding the tables; the connection's default when not set. */
+    public Builder schema(@Nullable String schema) {
+      this.schema = schema;
+      return this;
+    }
+
+    public JdbcDeviceDirectory build() {
+      return new JdbcDeviceDirectory(Db.create(dataSource, database, schema));
+    }
+  }
+}

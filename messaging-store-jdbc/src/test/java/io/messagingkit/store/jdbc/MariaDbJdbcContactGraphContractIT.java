@@ -1,0 +1,14 @@
+package io.messagingkit.store.jdbc;
+
+import io.messagingkit.core.port.ContactGraph;
+import io.messagingkit.tck.ContactGraphContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class MariaDbJdbcContactGraphContractIT extends ContactGraphContract {
+  @RegisterExtension static final JdbcDatabaseExtension DB = JdbcDatabaseExtension.mariadb();
+
+  @Override
+  protected ContactGraph createGraph() {
+    return DB.stores().contactGraph();
+  }
+}

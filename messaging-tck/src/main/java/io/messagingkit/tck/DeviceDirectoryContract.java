@@ -1,0 +1,164 @@
+package io.messagingkit.tck;
+
+import static io.messagingkit.tck.StoreContractFixtures.concurrently;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.DeviceId;
+import io.messagingkit.core.NotFoundException;
+import io.messagingkit.core.PushTarget;
+import io.messagingkit.core.PushTarget.Platform;
+import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.DeviceDirectory;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link DeviceDirectory}: idempotent registration, devices ordered by id, removal
+ * with the push target, push targets replaced by newer ones and cleared only when still current.
+ * Extend it and return a fresh, empty directory from {@link #createDirectory()}.
+ */
+public abstract class DeviceDirectoryContract {
+  protected static final DeviceAddress BOB_PHONE = DeviceAddress.of("bob", "phone");
+  protected static final DeviceAddress BOB_LAPTOP = DeviceAddress.of("bob", "laptop");
+  protected static final PushTarget APNS = new PushTarget(Platform.APNS, "apns-token-1", Map.of());
+  protected static final PushTarget FCM = new PushTarget(Platform.FCM, "fcm-token-1", Map.of());
+  protected static final PushTarget WEB =
+      new PushTarget(
+          Platform.WEB_PUSH,
+          "https://push.example/send/abc?x=1&y=ü",
+          Map.of("p256dh", "BNc+/=&x", "auth", "tBHI=tT+w"));
+
+  protected DeviceDirectory devices;
+
+  /** A new directory knowing no device; called before each test. */
+  protected abstract DeviceDirectory createDirectory();
+
+  @BeforeEach
+  void setUpDirectory() {
+    devices = createDirectory();
+  }
+
+  @Nested
+  @DisplayName("registration")
+  class Registration {
+    @Test
+    @DisplayName("register returns true the first time and false afterwards")
+    void registerTwice() {
+      assertThat(devices.register(BOB_PHONE)).isTrue();
+      assertThat(devices.register(BOB_PHONE)).isFalse();
+      assertThat(devices.devices(UserId.of("bob"))).containsExactly(DeviceId.of("phone"));
+    }
+
+    @Test
+    @DisplayName("a user's devices are ordered by id, case-sensitively; other users' stay apart")
+    void ordered() {
+      for (String d : List.of("web", "Phone", "phone", "desk-1", "desk.1")) {
+        devices.register(DeviceAddress.of("bob", d));
+      }
+      devices.register(DeviceAddress.of("carol", "aaa"));
+      assertThat(devices.devices(UserId.of("bob")))
+          .extracting(DeviceId::value)
+          .containsExactly("Phone", "desk-1", "desk.1", "phone", "web");
+      assertThat(devices.devices(UserId.of("carol"))).containsExactly(DeviceId.of("aaa"));
+    }
+
+    @Test
+    @DisplayName("an unknown user has no devices")
+    void unknownUser() {
+      assertThat(devices.devices(UserId.of("nobody"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("remove returns whether the device was known and forgets it and its push target")
+    void remove() {
+      devices.register(BOB_PHONE);
+      devices.register(BOB_LAPTOP);
+      devices.setPushTarget(BOB_PHONE, APNS);
+      assertThat(devices.remove(BOB_PHONE)).isTrue();
+      assertThat(devices.remove(BOB_PHONE)).isFalse();
+      assertThat(devices.devices(UserId.of("bob"))).containsExactly(DeviceId.of("laptop"));
+      assertThat(devices.pushTarget(BOB_PHONE)).isEmpty();
+      assertThat(devices.register(BOB_PHONE)).isTrue();
+      assertThat(devices.pushTarget(BOB_PHONE)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("concurrent registrations of one device: exactly one returns true")
+    void concurrentRegister() throws Exception {
+      List<Boolean> results = concurrently(8, t -> devices.register(BOB_PHONE));
+      assertThat(results).containsOnlyOnce(true);
+      assertThat(devices.devices(UserId.of("bob"))).hasSize(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("push targets")
+  class PushTargets {
+    @Test
+    @DisplayName("a registered device has no push target until one is set")
+    void noneByDefault() {
+      devices.register(BOB_PHONE);
+      assertThat(devices.pushTarget(BOB_PHONE)).isEmpty();
+      assertThat(devices.pushTarget(DeviceAddress.of("nobody", "none"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("setPushTarget replaces the earlier target; every field comes back exactly")
+    void replace() {
+      devices.register(BOB_PHONE);
+      devices.register(BOB_LAPTOP);
+      devices.setPushTarget(BOB_PHONE, APNS);
+      devices.setPushTarget(BOB_PHONE, WEB);
+      devices.setPushTarget(BOB_LAPTOP, FCM);
+      assertThat(devices.pushTarget(BOB_PHONE)).contains(WEB);
+      assertThat(devices.pushTarget(BOB_LAPTOP)).contains(FCM);
+    }
+
+    @Test
+    @DisplayName("setting the push target of an unregistered device fails with NotFoundException")
+    void unregistered() {
+      assertThatThrownBy(() -> devices.setPushTarget(BOB_PHONE, APNS))
+          .isInstanceOf(NotFoundException.class);
+      assertThat(devices.pushTarget(BOB_PHONE)).isEmpty();
+      assertThat(devices.devices(UserId.of("bob"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("clearPushTarget removes the target only while it is still the current one")
+    void clearIfCurrent() {
+      devices.register(BOB_PHONE);
+      devices.setPushTarget(BOB_PHONE, APNS);
+      PushTarget sameTokenOtherPlatform = new PushTarget(Platform.FCM, APNS.token(), Map.of());
+      assertThat(devices.clearPushTarget(BOB_PHONE, sameTokenOtherPlatform)).isFalse();
+      assertThat(devices.clearPushTarget(BOB_PHONE, FCM)).isFalse();
+      assertThat(devices.pushTarget(BOB_PHONE)).contains(APNS);
+      assertThat(devices.clearPushTarget(BOB_PHONE, APNS)).isTrue();
+      assertThat(devices.pushTarget(BOB_PHONE)).isEmpty();
+      assertThat(devices.clearPushTarget(BOB_PHONE, APNS)).isFalse();
+      assertThat(devices.devices(UserId.of("bob"))).containsExactly(DeviceId.of("phone"));
+    }
+
+    @Test
+    @DisplayName("clearing a Web Push target compares its keys too")
+    void clearComparesKeys() {
+      devices.register(BOB_PHONE);
+      devices.setPushTarget(BOB_PHONE, WEB);
+      PushTarget otherKeys =
+          new PushTarget(Platform.WEB_PUSH, WEB.token(), Map.of("p256dh", "x", "auth", "y"));
+      assertThat(devices.clearPushTarget(BOB_PHONE, otherKeys)).isFalse();
+      assertThat(devices.clearPushTarget(BOB_PHONE, WEB)).isTrue();
+    }
+
+    @Test
+    @DisplayName("clearing on an unknown device returns false")
+    void clearUnknown() {
+      assertThat(devices.clearPushTarget(DeviceAddress.of("nobody", "none"), APNS)).isFalse();
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package io.messagingkit.tck;
+
+import static io.messagingkit.tck.StoreContractFixtures.T0;
+import static io.messagingkit.tck.StoreContractFixtures.concurrently;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.messagingkit.core.MessageId;
+import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.IdempotencyStore;
+import io.messagingkit.core.port.IdempotencyStore.Acceptance;
+import io.messagingkit.core.port.IdempotencyStore.Status;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link IdempotencyStore}: each (sender, message id) moves NEW, IN_PROGRESS,
+ * COMPLETED; keeps the sequence and time of its first acceptance; sequences strictly increase
+ * across the store; exactly one concurrent caller sees NEW; purge forgets old keys. Extend it and
+ * return a fresh, empty store from {@link #createStore()}.
+ */
+public abstract class IdempotencyStoreContract {
+  protected static final UserId ALICE = UserId.of("alice");
+  protected static final UserId BOB = UserId.of("bob");
+
+  protected IdempotencyStore store;
+
+  /** A new store that has accepted nothing; called before each test. */
+  protected abstract IdempotencyStore createStore();
+
+  @BeforeEach
+  void setUpStore() {
+    store = createStore();
+  }
+
+  private static MessageId id(String value) {
+    return MessageId.of(value);
+  }
+
+  @Nested
+  @DisplayName("lifecycle of a key")
+  class Lifecycle {
+    @Test
+    @DisplayName("the first acceptance is NEW, with a positive sequence and the given time")
+    void firstIsNew() {
+      Acceptance a = store.accept(ALICE, id("m1"), T0);
+      assertThat(a.status()).isEqualTo(Status.NEW);
+      assertThat(a.sequence()).isPositive();
+      assertThat(a.acceptedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    @DisplayName("a repeat before complete is IN_PROGRESS with the first sequence and time")
+    void repeatIsInProgress() {
+      Acceptance first = store.accept(ALICE, id("m1"), T0);
+      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(30));
+      assertThat(again.status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(again.sequence()).isEqualTo(first.sequence());
+      assertThat(again.acceptedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    @DisplayName("after complete a repeat is COMPLETED, still with the first sequence and time")
+    void repeatAfterComplete() {
+      Acceptance first = store.accept(ALICE, id("m1"), T0);
+      store.complete(ALICE, id("m1"));
+      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(60));
+      assertThat(again)
+          .isEqualTo(new Acceptance(first.sequence(), first.acceptedAt(), Status.COMPLETED));
+    }
+
+    @Test
+    @DisplayName("complete is idempotent, and ignores unknown keys")
+    void completeIdempotent() {
+      store.accept(ALICE, id("m1"), T0);
+      store.complete(ALICE, id("m1"));
+      store.complete(ALICE, id("m1"));
+      store.complete(BOB, id("never"));
+      assertThat(store.accept(ALICE, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(BOB, id("never"), T0).status()).isEqualTo(Status.NEW);
+    }
+
+    @Test
+    @DisplayName("completing one key leaves other keys in progress")
+    void completeIsPerKey() {
+      store.accept(ALICE, id("m1"), T0);
+      store.accept(ALICE, id("m2"), T0);
+      store.accept(BOB, id("m1"), T0);
+      store.complete(ALICE, id("m1"));
+      assertThat(store.accept(ALICE, id("m2"), T0).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("m1"), T0).status()).isEqualTo(Status.IN_PROGRESS);
+    }
+  }
+
+  @Nested
+  @DisplayName("keys and sequences")
+  class Sequences {
+    @Test
+    @DisplayName("the same message id from two senders is two keys with two sequences")
+    void keyIncludesSender() {
+      Acceptance a = store.accept(ALICE, id("m1"), T0);
+      Acceptance b = store.accept(BOB, id("m1"), T0);
+      assertThat(b.status()).isEqualTo(Status.NEW);
+      assertThat(b.sequence()).isNotEqualTo(a.sequence());
+    }
+
+    @Test
+    @DisplayName("sequences strictly increase across the store in acceptance order")
+    void sequencesIncrease() {
+      long previous = 0;
+      for (int i = 0; i < 30; i++) {
+        UserId sender = i % 3 == 0 ? ALICE : BOB;
+        long sequence = store.accept(sender, id("m" + i), T0.plusMillis(i)).sequence();
+        assertThat(sequence).isGreaterThan(previous);
+        previous = sequence;
+      }
+    }
+
+    @Test
+    @DisplayName("a repeated key consumes no new position: later keys still increase")
+    void repeatsDoNotDisturbOrder() {
+      long first = store.accept(ALICE, id("a"), T0).sequence();
+      store.accept(ALICE, id("a"), T0);
+      long second = store.accept(ALICE, id("b"), T0).sequence();
+      assertThat(second).isGreaterThan(first);
+    }
+  }
+
+  @Nested
+  @DisplayName("retention")
+  class Retention {
+    @Test
+    @DisplayName(
+        "purgeOlderThan forgets exactly the keys accepted before the cutoff and counts them")
+    void purge() {
+      Instant cutoff = T0.plusSeconds(100);
+      store.accept(ALICE, id("old1"), T0);
+      store.accept(ALICE, id("old2"), cutoff.minusNanos(1));
+      store.accept(ALICE, id("edge"), cutoff);
+      store.accept(BOB, id("new"), cutoff.plusSeconds(1));
+      store.complete(BOB, id("new"));
+      assertThat(store.purgeOlderThan(cutoff)).isEqualTo(2);
+      assertThat(store.accept(ALICE, id("old1"), cutoff).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("old2"), cutoff).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("edge"), cutoff).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("new"), cutoff).status()).isEqualTo(Status.COMPLETED);
+    }
+
+    @Test
+    @DisplayName("purging an empty store, or with nothing old enough, returns 0")
+    void purgeNothing() {
+      assertThat(store.purgeOlderThan(T0)).isZero();
+      store.accept(ALICE, id("m1"), T0);
+      assertThat(store.purgeOlderThan(T0)).isZero();
+    }
+
+    @Test
+    @DisplayName("a purged key accepted again gets a new, larger sequence")
+    void purgedKeyIsNew() {
+      long first = store.accept(ALICE, id("m1"), T0).sequence();
+      store.purgeOlderThan(T0.plusSeconds(1));
+      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(2));
+      assertThat(again.status()).isEqualTo(Status.NEW);
+      assertThat(again.sequence()).isGreaterThan(first);
+      assertThat(again.acceptedAt()).isEqualTo(T0.plusSeconds(2));
+    }
+  }
+
+  @Nested
+  @DisplayName("concurrency")
+  class Concurrency {
+    @Test
+    @DisplayName(
+        "concurrent accepts of one key: exactly one NEW, all with the same sequence and time")
+    void sameKey() throws Exception {
+      for (int round = 0; round < 5; round++) {
+        MessageId key = id("race" + round);
+        List<Acceptance> results =
+            concurrently(8, t -> store.accept(ALICE, key, T0.plusSeconds(t)));
+        assertThat(results).filteredOn(a -> a.status() == Status.NEW).hasSize(1);
+        Acceptance winner =
+            results.stream().filter(a -> a.status() == Status.NEW).findFirst().orElseThrow();
+        assertThat(results)
+            .allSatisfy(
+                a -> {
+                  assertThat(a.sequence()).isEqualTo(winner.sequence());
+                  assertThat(a.acceptedAt()).isEqualTo(winner.acceptedAt());
+                });
+      }
+    }
+
+    @Test
+    @DisplayName("concurrent accepts of distinct keys all succeed with distinct sequences")
+    void distinctKeys() throws Exception {
+      List<List<Long>> results =
+          concurrently(
+              8,
+              t -> {
+                List<Long> mine = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                  Acceptance a = store.accept(UserId.of("u" + t), id("m" + i), T0);
+                  assertThat(a.status()).isEqualTo(Status.NEW);
+                  mine.add(a.sequence());
+                }
+                return mine;
+              });
+      HashSet<Long> all = new HashSet<>();
+      results.forEach(
+          mine -> {
+            assertThat(mine).isSorted();
+            all.addAll(mine);
+          });
+      assertThat(all).hasSize(160);
+    }
+  }
+}
