@@ -40,15 +40,15 @@ public final class ChatEndpoint extends Endpoint {
 
   private final ChatWebSocket owner;
   private final WireCodec codec;
-  private @Nullable Session session;
-  private @Nullable WebSocketDeviceConnection connection;
-  private @Nullable DeviceSession deviceSession;
-  private @Nullable DeviceAddress device;
-  private @Nullable String address;
-  private @Nullable ScheduledFuture<?> pings;
-  private @Nullable RateLimiter limiter;
+  private volatile @Nullable Session session;
+  private volatile @Nullable WebSocketDeviceConnection connection;
+  private volatile @Nullable DeviceSession deviceSession;
+  private volatile @Nullable DeviceAddress device;
+  private volatile @Nullable String address;
+  private volatile @Nullable ScheduledFuture<?> pings;
+  private volatile @Nullable RateLimiter limiter;
   private int rateViolations;
-  private boolean counted;
+  private volatile boolean counted;
 
   ChatEndpoint(ChatWebSocket owner) {
     this.owner = owner;
