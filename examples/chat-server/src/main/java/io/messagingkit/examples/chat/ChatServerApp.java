@@ -2,8 +2,9 @@ package io.messagingkit.examples.chat;
 
 import io.messagingkit.core.ChatServer;
 import io.messagingkit.core.UserId;
-import io.messagingkit.core.memory.InMemoryContactGraph;
 import io.messagingkit.core.memory.LocalFolderMediaStore;
+import io.messagingkit.core.port.ContactGraph;
+import io.messagingkit.store.jdbc.JdbcStores;
 import io.messagingkit.transport.websocket.ChatWebSocket;
 import io.messagingkit.transport.websocket.JwtAuthenticator;
 import io.messagingkit.transport.websocket.JwtIssuer;
@@ -29,8 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The example chat server: a {@link ChatServer} on embedded defaults, served by Jetty with the web
- * chat page, a sign-in API and the WebSocket endpoint on one port.
+ * The example chat server: a {@link ChatServer} on embedded defaults (an H2 file database for
+ * offline queues, groups, history, devices and contacts; or PostgreSQL/MySQL through {@code
+ * chat.jdbc.url}), served by Jetty with the web chat page, a sign-in API and the WebSocket endpoint
+ * on one port.
  *
  * <pre>{@code
  * java -jar examples/chat-server/target/chat-server.jar            # http://localhost:8080/
@@ -48,8 +51,22 @@ public final class ChatServerApp implements AutoCloseable {
    * @param dataDir where accounts and the token secret are kept, or null for memory only
    * @param extraOrigins browser origins allowed besides http://localhost:port and
    *     http://127.0.0.1:port (for example a public host name)
+   * @param jdbcUrl the database for offline queues, groups, history, devices and contacts: null for
+   *     an H2 file in the data folder (or in memory without one); {@code jdbc:postgresql://...},
+   *     {@code jdbc:mariadb://...} or {@code jdbc:mysql://...} for a server
+   * @param jdbcUser the database user, or null
+   * @param jdbcPassword the database password, or null
+   * @param jdbcSchema the schema to use (created if missing), or null for the default
    */
-  public record Config(String host, int port, @Nullable Path dataDir, List<String> extraOrigins) {
+  public record Config(
+      String host,
+      int port,
+      @Nullable Path dataDir,
+      List<String> extraOrigins,
+      @Nullable String jdbcUrl,
+      @Nullable String jdbcUser,
+      @Nullable String jdbcPassword,
+      @Nullable String jdbcSchema) {
     public Config {
       Objects.requireNonNull(host, "host");
       extraOrigins = List.copyOf(extraOrigins);
@@ -58,9 +75,15 @@ public final class ChatServerApp implements AutoCloseable {
       }
     }
 
+    /** A config with the embedded database (an H2 file in {@code dataDir}). */
+    public Config(String host, int port, @Nullable Path dataDir, List<String> extraOrigins) {
+      this(host, port, dataDir, extraOrigins, null, null, null, null);
+    }
+
     /**
      * From system properties {@code chat.host}, {@code chat.port}, {@code chat.data}, {@code
-     * chat.origins}.
+     * chat.origins}, {@code chat.jdbc.url}, {@code chat.jdbc.user}, {@code chat.jdbc.password} (or
+     * the environment variable {@code CHAT_DB_PASSWORD}) and {@code chat.jdbc.schema}.
      */
     public static Config fromSystemProperties() {
       String origins = System.getProperty("chat.origins", "");
@@ -68,15 +91,32 @@ public final class ChatServerApp implements AutoCloseable {
           System.getProperty("chat.host", "127.0.0.1"),
           Integer.parseInt(System.getProperty("chat.port", "8080")),
           Path.of(System.getProperty("chat.data", "chat-data")),
-          origins.isBlank() ? List.of() : List.of(origins.split(",")));
+          origins.isBlank() ? List.of() : List.of(origins.split(",")),
+          System.getProperty("chat.jdbc.url"),
+          System.getProperty("chat.jdbc.user"),
+          System.getProperty("chat.jdbc.password", System.getenv("CHAT_DB_PASSWORD")),
+          System.getProperty("chat.jdbc.schema"));
+    }
+
+    /** The JDBC URL in force: the configured one, or the embedded H2 default. */
+    public String effectiveJdbcUrl() {
+      if (jdbcUrl != null) {
+        return jdbcUrl;
+      }
+      return dataDir == null
+          ? "jdbc:h2:mem:chat-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
+          : "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("chat");
     }
   }
 
+  private final JdbcStores stores;
   private final ChatServer server;
   private final ChatWebSocket ws;
   private final JettyChatServerHost host;
 
-  private ChatServerApp(ChatServer server, ChatWebSocket ws, JettyChatServerHost host) {
+  private ChatServerApp(
+      JdbcStores stores, ChatServer server, ChatWebSocket ws, JettyChatServerHost host) {
+    this.stores = stores;
     this.server = server;
     this.ws = ws;
     this.host = host;
@@ -85,7 +125,21 @@ public final class ChatServerApp implements AutoCloseable {
   /** Starts the example; close it to stop. */
   public static ChatServerApp start(Config config) {
     byte[] secret = secret(config.dataDir());
-    InMemoryContactGraph contacts = new InMemoryContactGraph();
+    if (config.dataDir() != null) {
+      try {
+        Files.createDirectories(config.dataDir());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create data folder " + config.dataDir(), e);
+      }
+    }
+    JdbcStores stores =
+        JdbcStores.builder()
+            .jdbcUrl(config.effectiveJdbcUrl())
+            .username(config.jdbcUser())
+            .password(config.jdbcPassword())
+            .schema(config.jdbcSchema())
+            .build();
+    ContactGraph contacts = stores.contactGraph();
     int port = config.port() == 0 ? freePort(config.host()) : config.port();
     // Client-encrypted media (the Java SDK's sendMedia/download), served on the same port.
     LocalFolderMediaStore media =
@@ -94,7 +148,16 @@ public final class ChatServerApp implements AutoCloseable {
                 URI.create("http://" + publicHost(config.host()) + ":" + port + "/media"))
             .build();
     ChatServer server =
-        ChatServer.builder().contactGraph(contacts).mediaStore(media).build().start();
+        ChatServer.builder()
+            .offlineStore(stores.offlineStore())
+            .idempotencyStore(stores.idempotencyStore())
+            .groupDirectory(stores.groupDirectory())
+            .messageArchive(stores.messageArchive())
+            .deviceDirectory(stores.deviceDirectory())
+            .contactGraph(contacts)
+            .mediaStore(media)
+            .build()
+            .start();
     // The example treats every registered user as everyone's contact, so presence is visible.
     UserAccounts accounts =
         new UserAccounts(
@@ -149,9 +212,10 @@ public final class ChatServerApp implements AutoCloseable {
     } catch (RuntimeException e) {
       ws.close();
       server.close();
+      stores.close();
       throw e;
     }
-    ChatServerApp app = new ChatServerApp(server, ws, host);
+    ChatServerApp app = new ChatServerApp(stores, server, ws, host);
     log.info("chat server example on {}", app.uri());
     return app;
   }
@@ -176,6 +240,7 @@ public final class ChatServerApp implements AutoCloseable {
     host.close();
     ws.close();
     server.close();
+    stores.close();
   }
 
   public static void main(String[] args) throws InterruptedException {

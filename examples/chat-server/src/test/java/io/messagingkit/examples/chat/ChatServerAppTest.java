@@ -137,4 +137,36 @@ class ChatServerAppTest {
       assertThat(MessagingClient.text(bobGot.get(0))).isEqualTo("hello from the example");
     }
   }
+
+  @Test
+  @DisplayName("messages queued for an offline user survive a restart (H2 file in the data folder)")
+  void survivesRestart() throws Exception {
+    String aliceToken = token("alice");
+    token("bob");
+    URI ws = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
+    try (MessagingClient alice = MessagingClient.builder(ws).token(() -> aliceToken).build()) {
+      alice.connect().orTimeout(10, TimeUnit.SECONDS).join();
+      alice.send(UserId.of("bob"), "kept across restarts").join();
+    }
+    app.close();
+    app = ChatServerApp.start(new ChatServerApp.Config("127.0.0.1", 0, data, List.of()));
+    String bobToken = token("bob");
+    List<ServerFrame.Message> bobGot = new CopyOnWriteArrayList<>();
+    URI ws2 = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
+    try (MessagingClient bob =
+        MessagingClient.builder(ws2)
+            .token(() -> bobToken)
+            .listener(
+                new MessagingClient.Listener() {
+                  @Override
+                  public void onMessage(ServerFrame.Message message) {
+                    bobGot.add(message);
+                  }
+                })
+            .build()) {
+      bob.connect().orTimeout(10, TimeUnit.SECONDS).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> bobGot.size() == 1);
+      assertThat(MessagingClient.text(bobGot.get(0))).isEqualTo("kept across restarts");
+    }
+  }
 }
