@@ -75,8 +75,13 @@ class ChatPageBrowserIT {
     return driver;
   }
 
+  /**
+   * Waits up to 20 s; the page re-renders its lists, so a stale element just means "look again".
+   */
   static WebDriverWait waiting(WebDriver d) {
-    return new WebDriverWait(d, Duration.ofSeconds(20));
+    WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(20));
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return wait;
   }
 
   void signIn(WebDriver d, String name) {
@@ -91,6 +96,16 @@ class ChatPageBrowserIT {
     WebElement input = d.findElement(By.id("message-input"));
     input.sendKeys(text);
     d.findElement(By.id("send")).click();
+  }
+
+  /** Clicks {@code by}, finding it again if the page re-rendered it meanwhile (lists do). */
+  static void click(WebDriver d, By by) {
+    waiting(d)
+        .until(
+            drv -> {
+              drv.findElement(by).click();
+              return true;
+            });
   }
 
   static By contact(String user) {
@@ -113,7 +128,7 @@ class ChatPageBrowserIT {
     // Alice sees Bob online in her contacts and writes to him.
     waiting(alice)
         .until(ExpectedConditions.textToBePresentInElementLocated(contact("bob"), "online"));
-    alice.findElement(contact("bob")).click();
+    click(alice, contact("bob"));
     sendText(alice, "hello bob");
 
     // Bob's page is open but not on this conversation: the message is delivered, not read.
@@ -127,7 +142,7 @@ class ChatPageBrowserIT {
                 By.cssSelector("li.contact[data-user='alice'] .unread"), "1"));
 
     // Bob opens the conversation: he reads it, Alice's ticks turn read.
-    bob.findElement(contact("alice")).click();
+    click(bob, contact("alice"));
     waiting(bob)
         .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "hello bob"));
     waiting(alice)
@@ -142,7 +157,7 @@ class ChatPageBrowserIT {
     sendText(alice, "hi group");
     By bobsGroup = By.xpath("//li[contains(@class,'group')][span[text()='Weekend']]");
     waiting(bob).until(ExpectedConditions.presenceOfElementLocated(bobsGroup));
-    bob.findElement(bobsGroup).click();
+    click(bob, bobsGroup);
     waiting(bob)
         .until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "hi group"));
     assertThat(bob.findElement(By.id("messages")).getText()).contains("alice");
