@@ -15,7 +15,10 @@ import java.util.Set;
  *     handshake with another {@code Origin} header is refused with HTTP 403. Handshakes without an
  *     {@code Origin} header (non-browser clients) are allowed. {@code *} allows every origin.
  * @param maxTextFrameBytes the largest text frame; larger ones close the connection with 1009
- * @param outboundQueueCapacity frames queued for one connection before it counts as a slow consumer
+ * @param outboundQueueCapacity frames queued for one connection before it counts as a slow
+ *     consumer; keep it above the chat server's delivery window ({@code
+ *     ChatServerSettings.deliveryWindow}, 256 by default), which a reconnecting device with a
+ *     backlog receives at once
  * @param messagesPerSecond the sustained inbound frame rate per connection
  * @param burst the inbound burst per connection
  * @param maxRateViolations frames refused for rate before the connection is closed with 1008

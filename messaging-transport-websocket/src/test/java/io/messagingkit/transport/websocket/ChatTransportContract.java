@@ -44,6 +44,8 @@ abstract class ChatTransportContract {
   record DeviceConnectorAndAuth(DeviceConnector connector, JwtAuthenticator authenticator) {}
 
   ChatServer server;
+  JwtAuthenticator auth;
+  final List<AutoCloseable> extra = new ArrayList<>();
   ChatWebSocket ws;
   Host host;
   JwtIssuer issuer;
@@ -68,8 +70,7 @@ abstract class ChatTransportContract {
   void start(WebSocketSettings settings, io.messagingkit.core.ChatServerSettings serverSettings) {
     stopServer();
     server = ChatServer.builder().settings(serverSettings).build().start();
-    JwtAuthenticator auth =
-        JwtAuthenticator.builder().hmacSecret(SECRET).issuer("test").audience("chat").build();
+    auth = JwtAuthenticator.builder().hmacSecret(SECRET).issuer("test").audience("chat").build();
     issuer = JwtIssuer.hs256(SECRET, "test", "chat", Duration.ofMinutes(5), Clock.systemUTC());
     ws = configure(ChatWebSocket.builder(server::connect, auth).settings(settings)).build();
     host = host(settings, new DeviceConnectorAndAuth(server::connect, auth));
@@ -79,6 +80,14 @@ abstract class ChatTransportContract {
   void stopServer() {
     clients.forEach(WireClient::close);
     clients.clear();
+    for (AutoCloseable c : extra) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    extra.clear();
     if (host != null) {
       host.close();
       host = null;
@@ -530,7 +539,14 @@ abstract class ChatTransportContract {
           .atMost(Duration.ofSeconds(20))
           .until(() -> server.connectionCount() == 1);
       assertThat(sent).as("messages sent before bob was closed").isLessThan(400);
-      // Bob comes back reading: every accepted message arrives, in order.
+      // Bob comes back reading, through an endpoint whose queue holds the core's delivery window
+      // (a reconnecting device is sent up to that many queued messages at once): every accepted
+      // message arrives, in order.
+      extra.add(host);
+      extra.add(ws);
+      WebSocketSettings roomy = defaults().build();
+      ws = configure(ChatWebSocket.builder(server::connect, auth).settings(roomy)).build();
+      host = host(roomy, new DeviceConnectorAndAuth(server::connect, auth));
       WireClient bob = connect("bob", "phone");
       for (int i = 0; i < sent; i++) {
         JsonNode m = bob.next("MESSAGE");
