@@ -1,0 +1,324 @@
+package io.messagingkit.transport.websocket;
+
+import io.messagingkit.core.Conversation;
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.DeviceSession;
+import io.messagingkit.core.Envelope;
+import io.messagingkit.core.ErrorCode;
+import io.messagingkit.core.HistoryPage;
+import io.messagingkit.core.MessagingException;
+import io.messagingkit.core.Recipient;
+import io.messagingkit.core.SendRequest;
+import io.messagingkit.core.UserId;
+import io.messagingkit.transport.websocket.protocol.ClientFrame;
+import io.messagingkit.transport.websocket.protocol.FrameException;
+import io.messagingkit.transport.websocket.protocol.ServerFrame;
+import io.messagingkit.transport.websocket.protocol.WireCodec;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat endpoint: one instance per connection, created by the handshake configurator of a {@link
+ * ChatWebSocket}. Written against the Jakarta WebSocket API only, so the same class runs on Tyrus,
+ * Jetty or any other container. Each inbound text frame is rate-limited, decoded, checked and
+ * handed to the connection's {@link DeviceSession}; every failure is answered with an {@code ERROR}
+ * frame or a close code (see {@code docs/protocol.md}) and affects only this connection.
+ */
+public final class ChatEndpoint extends Endpoint {
+  private static final Logger log = LoggerFactory.getLogger(ChatEndpoint.class);
+
+  private final ChatWebSocket owner;
+  private final WireCodec codec;
+  private volatile @Nullable Session session;
+  private volatile @Nullable WebSocketDeviceConnection connection;
+  private volatile @Nullable DeviceSession deviceSession;
+  private volatile @Nullable DeviceAddress device;
+  private volatile @Nullable String address;
+  private volatile @Nullable ScheduledFuture<?> pings;
+  private volatile @Nullable RateLimiter limiter;
+  private int rateViolations;
+  private volatile boolean counted;
+
+  ChatEndpoint(ChatWebSocket owner) {
+    this.owner = owner;
+    this.codec = owner.codec();
+  }
+
+  @Override
+  public void onOpen(Session session, EndpointConfig config) {
+    this.session = session;
+    WebSocketSettings settings = owner.settings();
+    session.setMaxTextMessageBufferSize(settings.maxTextFrameBytes());
+    session.setMaxBinaryMessageBufferSize(1024);
+    session.setMaxIdleTimeout(settings.idleTimeout().toMillis());
+    // Only the per-connection copy: never fall back to a map other connections could share.
+    Object dev = session.getUserProperties().get(HandshakeConfigurator.DEVICE);
+    WebSocketDeviceConnection conn =
+        new WebSocketDeviceConnection(session, codec, settings.outboundQueueCapacity());
+    this.connection = conn;
+    if (!(dev instanceof DeviceAddress d)) {
+      conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "not authenticated");
+      return;
+    }
+    this.device = d;
+    Object addr = session.getUserProperties().get(HandshakeConfigurator.REMOTE_ADDRESS);
+    if (addr instanceof String a) {
+      if (!owner.acquireAddress(a)) {
+        conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "too many connections from this address");
+        return;
+      }
+      this.address = a;
+    }
+    this.limiter =
+        new RateLimiter(settings.clock(), settings.messagesPerSecond(), settings.burst());
+    session.addMessageHandler(String.class, this::onText);
+    session.addMessageHandler(ByteBuffer.class, this::onBinary);
+    owner.opened();
+    counted = true;
+    conn.sendFrame(
+        new ServerFrame.Welcome(
+            d,
+            WireCodec.SUBPROTOCOL,
+            settings.heartbeatInterval().toMillis(),
+            settings.maxTextFrameBytes()));
+    try {
+      this.deviceSession = owner.connector().connect(d, conn);
+    } catch (MessagingException e) {
+      conn.sendFrame(new ServerFrame.Error(e.code(), null, e.getMessage()));
+      conn.closeQuietly(CloseCodes.INTERNAL_ERROR, "cannot connect: " + e.code().wireName());
+      return;
+    } catch (RuntimeException e) {
+      log.warn("connect failed for {}", d, e);
+      conn.closeQuietly(CloseCodes.INTERNAL_ERROR, "cannot connect");
+      return;
+    }
+    long ping = settings.pingInterval().toMillis();
+    try {
+      this.pings =
+          owner.scheduler().scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("ping scheduler stopped; no pings for {}", d);
+    }
+  }
+
+  private void ping() {
+    Session s = session;
+    if (s == null || !s.isOpen()) {
+      return;
+    }
+    try {
+      s.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+    } catch (Exception e) {
+      log.debug("ping failed", e);
+    }
+  }
+
+  private void onBinary(ByteBuffer data) {
+    conn().closeQuietly(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+  }
+
+  private WebSocketDeviceConnection conn() {
+    return java.util.Objects.requireNonNull(connection);
+  }
+
+  private void onText(String text) {
+    WebSocketDeviceConnection conn = conn();
+    DeviceSession ds = deviceSession;
+    if (ds == null || conn.isClosed()) {
+      return;
+    }
+    if (!java.util.Objects.requireNonNull(limiter).tryAcquire()) {
+      rateViolations++;
+      if (rateViolations > owner.settings().maxRateViolations()) {
+        conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+        return;
+      }
+      reply(new ServerFrame.Error(ErrorCode.RATE_LIMITED, null, "rate limit exceeded"));
+      return;
+    }
+    ClientFrame frame;
+    try {
+      frame = codec.decodeClient(text);
+    } catch (FrameException e) {
+      reply(new ServerFrame.Error(e.code(), e.ref(), e.getMessage()));
+      return;
+    }
+    try {
+      handle(ds, frame);
+    } catch (MessagingException e) {
+      reply(new ServerFrame.Error(e.code(), refOf(frame), e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      reply(new ServerFrame.Error(ErrorCode.INVALID_REQUEST, refOf(frame), e.getMessage()));
+    } catch (RuntimeException e) {
+      log.warn("{} failed for {}", frame.type(), device, e);
+      reply(new ServerFrame.Error(ErrorCode.INTERNAL, refOf(frame), "internal error"));
+    }
+  }
+
+  private void handle(DeviceSession ds, ClientFrame frame) {
+    DeviceAddress self = java.util.Objects.requireNonNull(device);
+    if (frame instanceof ClientFrame.Send s) {
+      if (s.from() != null && !s.from().equals(self.user())) {
+        reply(
+            new ServerFrame.Error(
+                ErrorCode.FORBIDDEN, s.id().value(), "SEND: 'from' must be the signed-in user"));
+        return;
+      }
+      ds.send(
+              new SendRequest(
+                  s.id(), s.to(), s.kind(), s.body(), s.media(), s.clientTimestamp(), s.from()))
+          .whenComplete(
+              (receipt, failure) -> {
+                if (failure == null) {
+                  reply(
+                      new ServerFrame.SentAck(
+                          receipt.id(), receipt.serverTimestamp(), receipt.duplicate()));
+                } else {
+                  reply(error(s.id().value(), failure));
+                }
+              });
+    } else if (frame instanceof ClientFrame.Ack a) {
+      ds.acknowledge(a.from(), a.id());
+    } else if (frame instanceof ClientFrame.Read r) {
+      ds.markRead(r.from(), r.id())
+          .whenComplete(
+              (v, failure) -> {
+                if (failure != null) {
+                  reply(error(r.id().value(), failure));
+                }
+              });
+    } else if (frame instanceof ClientFrame.Heartbeat) {
+      ds.heartbeat();
+      reply(new ServerFrame.HeartbeatAck(owner.settings().clock().instant()));
+    } else if (frame instanceof ClientFrame.Typing t) {
+      ds.typing(t.to(), t.typing());
+    } else if (frame instanceof ClientFrame.Presence p) {
+      for (UserId user : p.users()) {
+        io.messagingkit.core.Presence presence;
+        try {
+          presence = ds.presenceOf(user);
+        } catch (io.messagingkit.core.ForbiddenException hidden) {
+          // Indistinguishable from a user never seen: reveals nothing about the user.
+          presence = io.messagingkit.core.Presence.unknown(user);
+        }
+        reply(new ServerFrame.Presence(p.rid(), presence));
+      }
+    } else if (frame instanceof ClientFrame.GroupCreate g) {
+      var info = ds.createGroup(g.group(), g.name(), g.members());
+      reply(new ServerFrame.Result(g.rid(), info, null, null, null, null));
+    } else if (frame instanceof ClientFrame.GroupMemberOp g) {
+      switch (g.op()) {
+        case GROUP_ADD -> ds.addMember(g.group(), g.member());
+        case GROUP_REMOVE -> ds.removeMember(g.group(), g.member());
+        case GROUP_PROMOTE -> ds.promoteAdmin(g.group(), g.member());
+      }
+      reply(ServerFrame.Result.ok(g.rid()));
+    } else if (frame instanceof ClientFrame.GroupLeave g) {
+      ds.leaveGroup(g.group());
+      reply(ServerFrame.Result.ok(g.rid()));
+    } else if (frame instanceof ClientFrame.GroupList g) {
+      reply(new ServerFrame.Result(g.rid(), null, ds.myGroups(), null, null, null));
+    } else if (frame instanceof ClientFrame.GroupMembers g) {
+      reply(new ServerFrame.Result(g.rid(), null, null, ds.members(g.group()), null, null));
+    } else if (frame instanceof ClientFrame.History h) {
+      Conversation c =
+          h.with() instanceof Recipient.ToUser u
+              ? Conversation.direct(self.user(), u.user())
+              : Conversation.group(((Recipient.ToGroup) h.with()).group());
+      HistoryPage page = ds.history(c, h.cursor(), h.limit());
+      List<ServerFrame.Message> messages = new ArrayList<>();
+      for (Envelope e : page.messages()) {
+        if (!e.type().isReceipt()) {
+          messages.add(WebSocketDeviceConnection.message(e));
+        }
+      }
+      reply(new ServerFrame.HistoryPage(h.rid(), messages, page.nextCursor()));
+    } else if (frame instanceof ClientFrame.MediaUpload m) {
+      var grant = ds.requestUpload(m.contentType(), m.size());
+      reply(new ServerFrame.Result(m.rid(), null, null, null, grant, null));
+    } else if (frame instanceof ClientFrame.MediaDownload m) {
+      var grant = ds.requestDownload(m.key());
+      reply(new ServerFrame.Result(m.rid(), null, null, null, null, grant));
+    } else if (frame instanceof ClientFrame.PushRegister p) {
+      ds.registerPushTarget(p.target());
+      reply(ServerFrame.Result.ok(p.rid()));
+    }
+  }
+
+  private static ServerFrame.Error error(String ref, Throwable failure) {
+    Throwable t =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (t instanceof MessagingException e) {
+      return new ServerFrame.Error(e.code(), ref, String.valueOf(e.getMessage()));
+    }
+    if (t instanceof IllegalArgumentException) {
+      return new ServerFrame.Error(ErrorCode.INVALID_REQUEST, ref, String.valueOf(t.getMessage()));
+    }
+    log.warn("request {} failed", ref, t);
+    return new ServerFrame.Error(ErrorCode.INTERNAL, ref, "internal error");
+  }
+
+  /** Queues a reply; a connection whose queue is full is closed as a slow consumer. */
+  private void reply(ServerFrame frame) {
+    WebSocketDeviceConnection conn = conn();
+    if (!conn.sendFrame(frame) && !conn.isClosed()) {
+      conn.closeQuietly(CloseCodes.SLOW_CONSUMER, "outbound queue full");
+    }
+  }
+
+  private static @Nullable String refOf(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send s) {
+      return s.id().value();
+    } else if (frame instanceof ClientFrame.Ack a) {
+      return a.id().value();
+    } else if (frame instanceof ClientFrame.Read r) {
+      return r.id().value();
+    }
+    return frame.rid();
+  }
+
+  @Override
+  public void onClose(Session session, CloseReason closeReason) {
+    if (pings != null) {
+      pings.cancel(false);
+    }
+    DeviceSession ds = deviceSession;
+    deviceSession = null;
+    if (ds != null) {
+      try {
+        ds.close();
+      } catch (RuntimeException e) {
+        log.warn("closing the session of {} failed", device, e);
+      }
+    }
+    if (connection != null) {
+      connection.closeQuietly(CloseCodes.NORMAL, "closed");
+    }
+    if (address != null) {
+      owner.releaseAddress(address);
+      address = null;
+    }
+    if (counted) {
+      counted = false;
+      owner.closed();
+    }
+  }
+
+  @Override
+  public void onError(Session session, Throwable thr) {
+    log.debug("websocket error on {}: {}", device, thr.toString());
+  }
+}
