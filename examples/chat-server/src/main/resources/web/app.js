@@ -93,9 +93,9 @@ function send(frame) {
   return false;
 }
 
-function request(frame, callback) {
+function request(frame, callback, onError) {
   frame.rid = "r" + (++state.rid);
-  state.requests.set(frame.rid, callback);
+  state.requests.set(frame.rid, {callback, onError});
   send(frame);
 }
 
@@ -137,7 +137,7 @@ function onFrame(f) {
           state.contacts.set(f.from, {online: true, lastSeen: null});
           renderContacts();
         }
-        addMessage(key, {id: f.id, from: f.from, text: f.text ?? "[" + f.kind + "]", ts: f.serverTs, mine: false});
+        addMessage(key, entryOf(f, false));
         if (key === state.current && document.visibilityState === "visible") {
           markRead(f.from, f.id);
         } else {
@@ -173,9 +173,9 @@ function onFrame(f) {
       break;
     case "RESULT":
     case "HISTORY_PAGE": {
-      const cb = state.requests.get(f.rid);
+      const r = state.requests.get(f.rid);
       state.requests.delete(f.rid);
-      if (cb) cb(f);
+      if (r) r.callback(f);
       break;
     }
     case "ERROR":
@@ -183,7 +183,9 @@ function onFrame(f) {
         state.pending.delete(f.ref);
         setStatus(f.ref, "failed");
       }
+      const failed = state.requests.get(f.ref);
       state.requests.delete(f.ref);
+      if (failed && failed.onError) failed.onError(f);
       $("conversation-status").textContent = "error: " + f.code + " - " + f.message;
       break;
   }
@@ -201,6 +203,22 @@ function addMessage(key, m) {
   if (c.messages.has(m.id + "/" + m.from)) return;
   c.messages.set(m.id + "/" + m.from, m);
   if (key === state.current) renderMessages();
+}
+
+// A conversation entry from a MESSAGE frame or a history item; MEDIA bodies carry key and digest.
+function entryOf(f, mine) {
+  const entry = {id: f.id, from: f.from, ts: f.serverTs, mine};
+  if (f.kind === "MEDIA" && f.media && f.body) {
+    try {
+      entry.media = Object.assign(MediaCrypto.readBody(f.body), {objectKey: f.media.key});
+      entry.text = entry.media.name || entry.media.contentType;
+    } catch (e) {
+      entry.text = "[unreadable media]";
+    }
+  } else {
+    entry.text = f.text ?? "[" + f.kind + "]";
+  }
+  return entry;
 }
 
 function setStatus(id, status) {
@@ -251,7 +269,7 @@ function open(key) {
     request(frame, (page) => {
       for (const m of page.messages) {
         const mine = m.from === state.me;
-        const entry = {id: m.id, from: m.from, text: m.text ?? "[" + m.kind + "]", ts: m.serverTs, mine, history: true, status: mine ? "sent" : undefined};
+        const entry = Object.assign(entryOf(m, mine), {history: true, status: mine ? "sent" : undefined});
         const existing = c.messages.get(m.id + "/" + m.from);
         if (!existing) c.messages.set(m.id + "/" + m.from, entry);
       }
@@ -465,7 +483,7 @@ function renderMessages() {
     }
     const body = document.createElement("div");
     body.className = "body";
-    body.textContent = m.text;
+    if (m.media) body.append(mediaElement(m)); else body.textContent = m.text;
     const meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = new Date(m.ts).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
@@ -479,4 +497,94 @@ function renderMessages() {
     ol.append(li);
   }
   ol.scrollTop = ol.scrollHeight;
+}
+
+// ---------------------------------------------------------------- media (media.js)
+
+$("attach").addEventListener("change", async () => {
+  const file = $("attach").files[0];
+  $("attach").value = "";
+  if (!file || !state.current) return;
+  const key = state.current;
+  const [kind, name] = [key.slice(0, 1), key.slice(2)];
+  const id = "m-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8);
+  const contentType = file.type || "application/octet-stream";
+  const plaintext = new Uint8Array(await file.arrayBuffer());
+  const entry = {id, from: state.me, text: file.name, ts: Date.now(), mine: true, status: "pending",
+    media: {name: file.name, contentType}, url: URL.createObjectURL(new Blob([plaintext], {type: contentType}))};
+  addMessage(key, entry);
+  const fail = (why) => {
+    setStatus(id, "failed");
+    $("conversation-status").textContent = "could not send " + file.name + ": " + why;
+  };
+  let encrypted;
+  try {
+    encrypted = await MediaCrypto.encrypt(plaintext);
+  } catch (e) {
+    return fail("encryption unavailable (" + e.message + ")");
+  }
+  request({type: "MEDIA_UPLOAD", contentType, size: encrypted.size}, async (result) => {
+    const grant = result.upload;
+    const headers = {};
+    for (const [h, v] of Object.entries(grant.headers || {})) {
+      if (!["content-length", "host"].includes(h.toLowerCase())) headers[h] = v;
+    }
+    try {
+      const res = await fetch(grant.url, {method: "PUT", headers, body: encrypted.blob});
+      if (!res.ok) return fail("upload refused (" + res.status + ")");
+    } catch (e) {
+      return fail("upload failed");
+    }
+    const frame = {type: "SEND", id, kind: "MEDIA", body: MediaCrypto.body(encrypted, contentType, file.name),
+      media: {key: grant.key, contentType, size: encrypted.size}, ts: Date.now()};
+    if (kind === "g") frame.group = name; else frame.to = name;
+    state.pending.set(id, frame);
+    send(frame);
+  }, (error) => fail(error.message));
+});
+
+// An image shown inline, anything else as a download link; fetched and decrypted on first show.
+function mediaElement(m) {
+  const image = (m.media.contentType || "").startsWith("image/");
+  if (!m.url) {
+    const placeholder = document.createElement("span");
+    placeholder.className = "media-loading";
+    placeholder.textContent = m.error ? "\u26A0 " + m.error : "\u2B07 " + m.text;
+    if (!m.loading && !m.error) fetchMedia(m);
+    return placeholder;
+  }
+  if (image) {
+    const img = document.createElement("img");
+    img.className = "media";
+    img.alt = m.media.name || "image";
+    img.src = m.url;
+    return img;
+  }
+  const a = document.createElement("a");
+  a.className = "media";
+  a.href = m.url;
+  a.download = m.media.name || "file";
+  a.textContent = "\u{1F4CE} " + (m.media.name || "file");
+  return a;
+}
+
+function fetchMedia(m) {
+  m.loading = true;
+  const done = (error) => {
+    m.loading = false;
+    if (error) m.error = error;
+    renderMessages();
+  };
+  request({type: "MEDIA_DOWNLOAD", key: m.media.objectKey}, async (result) => {
+    try {
+      const res = await fetch(result.download.url);
+      if (!res.ok) return done("download failed (" + res.status + ")");
+      const blob = new Uint8Array(await res.arrayBuffer());
+      const plaintext = await MediaCrypto.decrypt(blob, m.media);
+      m.url = URL.createObjectURL(new Blob([plaintext], {type: m.media.contentType}));
+      done(null);
+    } catch (e) {
+      done("media could not be verified: " + e.message);
+    }
+  }, (error) => done(error.message));
 }
