@@ -79,6 +79,7 @@ function connect() {
     clearInterval(state.heartbeat);
     setConnection(false, "offline (" + e.code + ")");
     if (e.code === 4001 || e.code === 4002) return; // unauthorized or replaced: do not retry
+    if (e.code === 4005) return setConnection(false, "session expired: sign in again");
     // Exponential backoff with full jitter, capped at 30 s.
     const ceiling = Math.min(30000, 500 * Math.pow(2, state.attempt++));
     setTimeout(connect, Math.random() * ceiling);

@@ -1,6 +1,7 @@
 package io.messagingkit.core.port;
 
 import io.messagingkit.core.DeviceAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,27 @@ public interface Authenticator {
    * reason safe to log (never the credential itself).
    */
   DeviceAddress authenticate(Handshake handshake);
+
+  /**
+   * Like {@link #authenticate}, and also says until when the credential is valid, so that a
+   * transport closes a connection whose credential expired (the client then reconnects with a fresh
+   * one). The default delegates to {@link #authenticate}: no expiry.
+   */
+  default Authenticated authenticateSession(Handshake handshake) {
+    return new Authenticated(authenticate(handshake), null);
+  }
+
+  /**
+   * An authenticated device.
+   *
+   * @param device the device the credential names
+   * @param expiresAt when the credential stops being valid, or null if it does not expire
+   */
+  record Authenticated(DeviceAddress device, @Nullable Instant expiresAt) {
+    public Authenticated {
+      Objects.requireNonNull(device, "device");
+    }
+  }
 
   /**
    * What a transport knows about a connection attempt.

@@ -46,6 +46,7 @@ public final class ChatEndpoint extends Endpoint {
   private volatile @Nullable DeviceAddress device;
   private volatile @Nullable String address;
   private volatile @Nullable ScheduledFuture<?> pings;
+  private volatile @Nullable ScheduledFuture<?> expiry;
   private volatile @Nullable RateLimiter limiter;
   private int rateViolations;
   private volatile boolean counted;
@@ -107,8 +108,22 @@ public final class ChatEndpoint extends Endpoint {
     try {
       this.pings =
           owner.scheduler().scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.MILLISECONDS);
+      if (session.getUserProperties().get(HandshakeConfigurator.EXPIRES_AT)
+          instanceof java.time.Instant expiresAt) {
+        long left = Math.max(0, expiresAt.toEpochMilli() - settings.clock().millis());
+        this.expiry =
+            owner
+                .scheduler()
+                .schedule(
+                    () ->
+                        conn.closeQuietly(
+                            CloseCodes.CREDENTIALS_EXPIRED,
+                            "credentials expired; reconnect with a fresh token"),
+                    left,
+                    TimeUnit.MILLISECONDS);
+      }
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("ping scheduler stopped; no pings for {}", d);
+      log.debug("scheduler stopped; no pings or expiry for {}", d);
     }
   }
 
@@ -294,6 +309,9 @@ public final class ChatEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     if (pings != null) {
       pings.cancel(false);
+    }
+    if (expiry != null) {
+      expiry.cancel(false);
     }
     DeviceSession ds = deviceSession;
     deviceSession = null;

@@ -37,6 +37,9 @@ public final class CloseCodes {
   /** The client did not read fast enough; its outbound queue filled up. */
   public static final int SLOW_CONSUMER = 4004;
 
+  /** The credentials the connection was opened with expired; reconnect with a fresh token. */
+  public static final int CREDENTIALS_EXPIRED = 4005;
+
   private CloseCodes() {}
 
   /** The close code for a core close reason. */

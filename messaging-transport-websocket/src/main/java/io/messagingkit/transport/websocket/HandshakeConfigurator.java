@@ -1,7 +1,6 @@
 package io.messagingkit.transport.websocket;
 
 import io.messagingkit.core.AuthenticationException;
-import io.messagingkit.core.DeviceAddress;
 import io.messagingkit.core.port.Authenticator;
 import io.messagingkit.transport.websocket.protocol.WireCodec;
 import jakarta.websocket.HandshakeResponse;
@@ -25,6 +24,7 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
   static final String DEVICE = "io.messagingkit.device";
   static final String REMOTE_ADDRESS = "io.messagingkit.remoteAddress";
+  static final String EXPIRES_AT = "io.messagingkit.expiresAt";
 
   private final ChatWebSocket owner;
 
@@ -76,12 +76,12 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
       owner.refusedHandshake();
       throw owner.container().refusal(429, "too many connections from this address", response);
     }
-    DeviceAddress device;
+    Authenticator.Authenticated device;
     try {
       device =
           owner
               .authenticator()
-              .authenticate(
+              .authenticateSession(
                   new Authenticator.Handshake(
                       request.getHeaders(), request.getParameterMap(), offered, address));
     } catch (AuthenticationException e) {
@@ -93,7 +93,10 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
       log.warn("authenticator failed", e);
       throw owner.container().refusal(503, "authentication unavailable", response);
     }
-    sec.getUserProperties().put(DEVICE, device);
+    sec.getUserProperties().put(DEVICE, device.device());
+    if (device.expiresAt() != null) {
+      sec.getUserProperties().put(EXPIRES_AT, device.expiresAt());
+    }
     if (address != null) {
       sec.getUserProperties().put(REMOTE_ADDRESS, address);
     }

@@ -81,16 +81,27 @@ public final class JwtAuthenticator implements Authenticator {
 
   @Override
   public DeviceAddress authenticate(Handshake handshake) {
+    return authenticateSession(handshake).device();
+  }
+
+  /** The token's device and its expiry ({@code exp}), after which the connection is closed. */
+  @Override
+  public Authenticated authenticateSession(Handshake handshake) {
     String token =
         bearer(handshake)
             .or(() -> subprotocolToken(handshake))
             .or(() -> handshake.queryParameter(QUERY_PARAMETER))
             .orElseThrow(() -> new AuthenticationException("no token in the handshake"));
-    return verify(token);
+    return verifySession(token);
   }
 
   /** Verifies a token and returns its device. */
   public DeviceAddress verify(String token) {
+    return verifySession(token).device();
+  }
+
+  /** Verifies a token and returns its device and expiry. */
+  public Authenticated verifySession(String token) {
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);
@@ -102,8 +113,10 @@ public final class JwtAuthenticator implements Authenticator {
       throw new AuthenticationException("token could not be verified: " + e.getMessage());
     }
     try {
-      return new DeviceAddress(
-          UserId.of(claims.getSubject()), DeviceId.of(claims.getStringClaim(deviceClaim)));
+      return new Authenticated(
+          new DeviceAddress(
+              UserId.of(claims.getSubject()), DeviceId.of(claims.getStringClaim(deviceClaim))),
+          claims.getExpirationTime().toInstant());
     } catch (ParseException | IllegalArgumentException e) {
       throw new AuthenticationException("token names no valid user and device");
     }

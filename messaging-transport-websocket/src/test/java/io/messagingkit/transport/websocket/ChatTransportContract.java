@@ -185,6 +185,21 @@ abstract class ChatTransportContract {
     }
 
     @Test
+    @DisplayName("a connection is closed with 4005 when its token expires; a fresh token connects")
+    void expiry() {
+      String shortLived =
+          JwtIssuer.hs256(SECRET, "test", "chat", Duration.ofSeconds(2), Clock.systemUTC())
+              .issue(DeviceAddress.of("alice", "exp"));
+      WireClient c =
+          WireClient.connect(
+              uri(), Map.of("Authorization", "Bearer " + shortLived), "messagingkit.v1");
+      clients.add(c);
+      c.next("WELCOME");
+      assertThat(c.awaitClose()).isEqualTo(CloseCodes.CREDENTIALS_EXPIRED);
+      connect("alice", "exp");
+    }
+
+    @Test
     @DisplayName("an Origin outside the allow-list is refused (403); an allowed one connects")
     void origin() {
       Map<String, String> auth = Map.of("Authorization", "Bearer " + token("alice", "o"));

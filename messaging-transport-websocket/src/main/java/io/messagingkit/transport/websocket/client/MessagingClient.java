@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * exponential backoff and full jitter (capped at 30 s by default) and then resends every message
  * not yet acknowledged by SENT_ACK, with its original id, so the server delivers it once. It does
  * not reconnect after close codes 4001 (unauthorized) and 4002 (replaced by another connection of
- * the same device), nor after {@link #close()}.
+ * the same device), nor after {@link #close()}. After 4005 (the token expired) it reconnects with a
+ * token freshly obtained from the {@linkplain Builder#token token supplier}.
  *
  * <p>Listeners run on the client's receive thread, one frame at a time: keep them short.
  * Thread-safe.
