@@ -26,10 +26,14 @@ public interface DeviceSession extends AutoCloseable {
   CompletableFuture<SendReceipt> send(SendRequest request);
 
   /**
-   * Acknowledges receipt of a message or receipt this device was given (removes it from the queue).
-   * For a message, the sender is told DELIVERED. Returns whether it was still queued.
+   * Acknowledges receipt of a message or receipt this device was given: it is removed from the
+   * device's queue and, for a message, the sender is told DELIVERED. Does not wait for the store:
+   * acknowledgements that arrive together are removed together, in one store call, on a worker
+   * thread. Acknowledging twice, or something never given, changes nothing. If the store is down
+   * the entries stay queued and are delivered again on the next connection (the client drops the
+   * duplicate).
    */
-  boolean acknowledge(UserId sender, MessageId id);
+  void acknowledge(UserId sender, MessageId id);
 
   /**
    * Tells the sender of {@code id} that this user read it (the wire's READ; the sender receives it

@@ -2,6 +2,7 @@ package io.messagingkit.core;
 
 import io.messagingkit.core.DeviceConnection.CloseReason;
 import io.messagingkit.core.port.MediaStore;
+import io.messagingkit.core.port.OfflineStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,6 +39,9 @@ final class LocalSession implements DeviceSession {
   private long drainedUpTo;
   private int inFlight;
   private final LinkedHashSet<Long> recentlySent = new LinkedHashSet<>();
+  // Guarded by this: acknowledgements not yet given to the store, and whether a flush is queued.
+  private List<OfflineStore.Entry> acks = new ArrayList<>();
+  private boolean flushingAcks;
 
   LocalSession(
       ChatServer server, DeviceAddress device, DeviceConnection connection, SessionLease lease) {
@@ -199,34 +203,76 @@ final class LocalSession implements DeviceSession {
   }
 
   @Override
-  public boolean acknowledge(UserId sender, MessageId id) {
+  public void acknowledge(UserId sender, MessageId id) {
     active();
-    boolean removed = server.offlineStore().acknowledge(device, sender, id);
+    boolean flush;
     synchronized (this) {
-      if (inFlight > 0) {
-        inFlight--;
+      acks.add(new OfflineStore.Entry(sender, id));
+      flush = !flushingAcks;
+      flushingAcks = true;
+    }
+    if (flush) {
+      server.submitWork(this::flushAcks);
+    }
+  }
+
+  /**
+   * Gives the store every acknowledgement queued so far, one call per batch, until none is left. A
+   * device acknowledging a window of messages costs one store round trip, not one per message.
+   */
+  private void flushAcks() {
+    while (true) {
+      List<OfflineStore.Entry> batch;
+      synchronized (this) {
+        if (acks.isEmpty()) {
+          flushingAcks = false;
+          notifyAll(); // settleAcks()
+          return;
+        }
+        batch = acks;
+        acks = new ArrayList<>();
+      }
+      List<Boolean> removed;
+      try {
+        removed = server.offlineStore().acknowledgeAll(device, batch);
+      } catch (RuntimeException e) {
+        log.warn(
+            "{} acknowledgements of {} not stored; they stay queued for the next connection",
+            batch.size(),
+            device,
+            e);
+        removed = java.util.Collections.nCopies(batch.size(), false);
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        OfflineStore.Entry entry = batch.get(i);
+        if (removed.get(i)
+            && !entry.id().isServerGenerated()
+            && !entry.sender().equals(device.user())) {
+          server
+              .publishReceipt(this, MessageType.DELIVERED_RECEIPT, entry.sender(), entry.id())
+              .exceptionally(
+                  e -> {
+                    log.warn(
+                        "DELIVERED receipt of {} for {} not published",
+                        entry.id(),
+                        entry.sender(),
+                        e);
+                    return null;
+                  });
+        }
+      }
+      boolean resume = false;
+      synchronized (this) {
+        inFlight = Math.max(0, inFlight - batch.size());
+        if (backlog && !running && inFlight <= server.settings().deliveryWindow() / 2) {
+          running = true;
+          resume = true;
+        }
+      }
+      if (resume && !closed.get()) {
+        server.submitWork(this::drainLoop);
       }
     }
-    if (removed && !id.isServerGenerated() && !sender.equals(device.user())) {
-      server
-          .publishReceipt(this, MessageType.DELIVERED_RECEIPT, sender, id)
-          .exceptionally(
-              e -> {
-                log.warn("DELIVERED receipt of {} for {} not published", id, sender, e);
-                return null;
-              });
-    }
-    boolean resume = false;
-    synchronized (this) {
-      if (backlog && !running && inFlight <= server.settings().deliveryWindow() / 2) {
-        running = true;
-        resume = true;
-      }
-    }
-    if (resume) {
-      server.submitWork(this::drainLoop);
-    }
-    return removed;
   }
 
   @Override
@@ -350,6 +396,7 @@ final class LocalSession implements DeviceSession {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    settleAcks();
     if (reason != null) {
       try {
         connection.close(reason, detail);
@@ -358,6 +405,34 @@ final class LocalSession implements DeviceSession {
       }
     }
     server.closed(this, reason);
+  }
+
+  /**
+   * On close: waits for a flush in progress, then stores what is left, so that a device that
+   * acknowledged and disconnected is not given those messages again when it reconnects.
+   */
+  private void settleAcks() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    synchronized (this) {
+      while (flushingAcks) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn("acknowledgements of {} still being stored at close; not waiting", device);
+          return;
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      if (acks.isEmpty()) {
+        return;
+      }
+      flushingAcks = true;
+    }
+    flushAcks();
   }
 
   static List<UserId> distinct(List<UserId> users) {

@@ -166,6 +166,127 @@ class ChatServerTest {
         .isInstanceOf(UnavailableException.class);
   }
 
+  @Test
+  @DisplayName(
+      "acknowledgements arriving while the store is busy go to it together, in one call, and the"
+          + " sender is told DELIVERED for each")
+  void acknowledgementsBatched() throws Exception {
+    GatedOfflineStore store = new GatedOfflineStore();
+    server = ChatServer.builder().offlineStore(store).build().start();
+    Connection aliceConnection = new Connection();
+    DeviceSession alice = server.connect(DeviceAddress.of("alice", "phone"), aliceConnection);
+    Connection bobConnection = new Connection();
+    DeviceSession bob = server.connect(DeviceAddress.of("bob", "phone"), bobConnection);
+    for (int i = 0; i < 11; i++) {
+      alice.send(SendRequest.text("m" + i, Recipient.user(UserId.of("bob")), "hi")).join();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> bobConnection.events.size() == 11);
+
+    bob.acknowledge(UserId.of("alice"), MessageId.of("m0"));
+    assertThat(store.entered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i < 11; i++) {
+      bob.acknowledge(UserId.of("alice"), MessageId.of("m" + i)); // does not wait for the store
+    }
+    store.release.countDown();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.depth(bob.device()) == 0);
+    assertThat(store.batches).containsExactly(1, 10);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                aliceConnection.events.stream()
+                        .filter(
+                            e ->
+                                e instanceof ServerEvent.Incoming in
+                                    && in.envelope().type() == MessageType.DELIVERED_RECEIPT)
+                        .count()
+                    == 11);
+  }
+
+  @Test
+  @DisplayName("a device that acknowledged and disconnected is not given those messages again")
+  void acknowledgementsSettledOnClose() throws Exception {
+    GatedOfflineStore store = new GatedOfflineStore();
+    server = ChatServer.builder().offlineStore(store).build().start();
+    DeviceSession alice = server.connect(DeviceAddress.of("alice", "phone"), new Connection());
+    Connection bobConnection = new Connection();
+    DeviceSession bob = server.connect(DeviceAddress.of("bob", "phone"), bobConnection);
+    alice.send(SendRequest.text("m0", Recipient.user(UserId.of("bob")), "one")).join();
+    alice.send(SendRequest.text("m1", Recipient.user(UserId.of("bob")), "two")).join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> bobConnection.events.size() == 2);
+
+    bob.acknowledge(UserId.of("alice"), MessageId.of("m0"));
+    assertThat(store.entered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    bob.acknowledge(UserId.of("alice"), MessageId.of("m1"));
+    Thread closer = new Thread(bob::close);
+    closer.start();
+    store.release.countDown();
+    closer.join(5000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(store.depth(bob.device())).isZero();
+
+    Connection again = new Connection();
+    server.connect(bob.device(), again);
+    alice.send(SendRequest.text("m2", Recipient.user(UserId.of("bob")), "three")).join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !again.events.isEmpty());
+    assertThat(again.events)
+        .filteredOn(e -> e instanceof ServerEvent.Incoming)
+        .extracting(e -> ((ServerEvent.Incoming) e).envelope().id().value())
+        .containsExactly("m2");
+  }
+
+  /** The in-memory store, with its first acknowledgeAll held until released; records batches. */
+  static final class GatedOfflineStore implements io.messagingkit.core.port.OfflineStore {
+    final InMemoryOfflineStore delegate = new InMemoryOfflineStore();
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    final List<Integer> batches = new CopyOnWriteArrayList<>();
+
+    @Override
+    public long enqueue(DeviceAddress device, Envelope envelope) {
+      return delegate.enqueue(device, envelope);
+    }
+
+    @Override
+    public List<Long> enqueueAll(List<Item> items) {
+      return delegate.enqueueAll(items);
+    }
+
+    @Override
+    public List<QueuedMessage> fetch(DeviceAddress device, long afterSequence, int limit) {
+      return delegate.fetch(device, afterSequence, limit);
+    }
+
+    @Override
+    public boolean acknowledge(DeviceAddress device, UserId sender, MessageId id) {
+      return delegate.acknowledge(device, sender, id);
+    }
+
+    @Override
+    public List<Boolean> acknowledgeAll(DeviceAddress device, List<Entry> entries) {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      batches.add(entries.size());
+      return delegate.acknowledgeAll(device, entries);
+    }
+
+    @Override
+    public long depth(DeviceAddress device) {
+      return delegate.depth(device);
+    }
+
+    @Override
+    public void purge(DeviceAddress device) {
+      delegate.purge(device);
+    }
+  }
+
   static final class Connection implements DeviceConnection {
     final List<ServerEvent> events = new CopyOnWriteArrayList<>();
     volatile @Nullable CloseReason closed;

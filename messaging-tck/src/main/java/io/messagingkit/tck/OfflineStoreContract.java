@@ -48,6 +48,10 @@ public abstract class OfflineStoreContract {
     return page.stream().map(QueuedMessage::envelope).toList();
   }
 
+  private static OfflineStore.Entry entry(String sender, String id) {
+    return new OfflineStore.Entry(UserId.of(sender), MessageId.of(id));
+  }
+
   private List<Long> sequences(List<QueuedMessage> page) {
     return page.stream().map(QueuedMessage::sequence).toList();
   }
@@ -311,6 +315,53 @@ public abstract class OfflineStoreContract {
       assertThat(store.acknowledge(BOB_PHONE, UserId.of("alice"), MessageId.of("zz"))).isFalse();
       assertThat(store.acknowledge(BOB_LAPTOP, UserId.of("alice"), MessageId.of("m2"))).isFalse();
       assertThat(store.depth(BOB_PHONE)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName(
+        "acknowledgeAll removes the named entries, says which were there, in order, once each")
+    void acknowledgeAll() {
+      for (int i = 1; i <= 5; i++) {
+        store.enqueue(BOB_PHONE, text("alice", "bob", "m" + i));
+      }
+      long m5 = store.fetch(BOB_PHONE, 0, 10).get(4).sequence();
+      store.enqueue(BOB_LAPTOP, text("alice", "bob", "m1"));
+      store.acknowledge(BOB_PHONE, UserId.of("alice"), MessageId.of("m4"));
+      List<Boolean> removed =
+          store.acknowledgeAll(
+              BOB_PHONE,
+              List.of(
+                  entry("alice", "m2"),
+                  entry("alice", "m1"),
+                  entry("alice", "m4"), // acknowledged before
+                  entry("dave", "m3"), // another sender
+                  entry("alice", "m1"), // twice in one call
+                  entry("alice", "m3")));
+      assertThat(removed).containsExactly(true, true, false, false, false, true);
+      assertThat(sequences(store.fetch(BOB_PHONE, 0, 10))).containsExactly(m5);
+      assertThat(store.depth(BOB_LAPTOP)).isEqualTo(1);
+      assertThat(store.acknowledgeAll(BOB_PHONE, List.of())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("acknowledgeAll of a whole page of a long queue leaves exactly the rest, in order")
+    void acknowledgeAllPage() {
+      List<OfflineStore.Item> items = new java.util.ArrayList<>();
+      for (int i = 0; i < 1200; i++) {
+        items.add(new OfflineStore.Item(BOB_PHONE, text("alice", "bob", "p" + i)));
+      }
+      store.enqueueAll(items);
+      List<QueuedMessage> page = store.fetch(BOB_PHONE, 0, 1000);
+      List<Boolean> removed =
+          store.acknowledgeAll(
+              BOB_PHONE,
+              page.stream()
+                  .map(q -> new OfflineStore.Entry(q.envelope().from(), q.envelope().id()))
+                  .toList());
+      assertThat(removed).hasSize(1000).containsOnly(true);
+      List<QueuedMessage> rest = store.fetch(BOB_PHONE, 0, 1000);
+      assertThat(rest).hasSize(200);
+      assertThat(rest.get(0).envelope().id().value()).isEqualTo("p1000");
     }
 
     @Test

@@ -45,11 +45,38 @@ public interface OfflineStore {
    */
   boolean acknowledge(DeviceAddress device, UserId sender, MessageId id);
 
+  /**
+   * Removes several entries of {@code device}'s queue, in one backend round trip where the backend
+   * allows it (a device acknowledging a window of messages). Returns, in the order of {@code
+   * entries}, whether each was there; an entry named twice is removed once (the second says false).
+   * The default acknowledges one entry after the other.
+   */
+  default List<Boolean> acknowledgeAll(DeviceAddress device, List<Entry> entries) {
+    List<Boolean> removed = new java.util.ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      removed.add(acknowledge(device, e.sender(), e.id()));
+    }
+    return removed;
+  }
+
   /** The number of entries waiting for {@code device}; 0 for an unknown device. */
   long depth(DeviceAddress device);
 
   /** Removes every entry of {@code device} (the device was deleted). */
   void purge(DeviceAddress device);
+
+  /**
+   * An entry of a device's queue, named as the device acknowledges it.
+   *
+   * @param sender the user who sent the message or receipt
+   * @param id its id
+   */
+  record Entry(UserId sender, MessageId id) {
+    public Entry {
+      java.util.Objects.requireNonNull(sender, "sender");
+      java.util.Objects.requireNonNull(id, "id");
+    }
+  }
 
   /**
    * One envelope for one device.

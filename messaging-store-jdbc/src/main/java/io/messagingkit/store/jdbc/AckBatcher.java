@@ -37,10 +37,27 @@ final class AckBatcher<K> {
   }
 
   boolean submit(K key) {
-    Request<K> mine = new Request<>(key);
-    queue.add(mine);
+    return submitAll(List.of(key))[0];
+  }
+
+  /** Submits several requests at once; they may share a batch with other callers' requests. */
+  boolean[] submitAll(List<K> keys) {
+    List<Request<K>> mine = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      Request<K> r = new Request<>(key);
+      mine.add(r);
+      queue.add(r);
+    }
+    boolean[] results = new boolean[keys.size()];
+    for (int i = 0; i < mine.size(); i++) {
+      results[i] = await(mine.get(i));
+    }
+    return results;
+  }
+
+  private boolean await(Request<K> mine) {
     while (true) {
-      if (flushers.tryAcquire()) {
+      if (!mine.result.isDone() && flushers.tryAcquire()) {
         try {
           flushQueued();
         } finally {

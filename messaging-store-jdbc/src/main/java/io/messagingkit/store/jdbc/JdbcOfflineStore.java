@@ -196,6 +196,21 @@ public final class JdbcOfflineStore implements OfflineStore {
     return acks.submit(new Ack(device, sender, id));
   }
 
+  /**
+   * Deletes the device's entries in as few transactions as the batch size allows, sharing them with
+   * concurrent acknowledgements of other devices.
+   */
+  @Override
+  public List<Boolean> acknowledgeAll(DeviceAddress device, List<Entry> entries) {
+    boolean[] removed =
+        acks.submitAll(entries.stream().map(e -> new Ack(device, e.sender(), e.id())).toList());
+    List<Boolean> result = new java.util.ArrayList<>(removed.length);
+    for (boolean r : removed) {
+      result.add(r);
+    }
+    return result;
+  }
+
   private boolean[] deleteAll(List<Ack> batch) {
     String sql =
         "DELETE FROM "

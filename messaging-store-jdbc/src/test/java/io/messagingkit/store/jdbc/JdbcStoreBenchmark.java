@@ -47,6 +47,9 @@ public final class JdbcStoreBenchmark {
     int threads = Integer.parseInt(opts.getOrDefault("threads", String.valueOf(devices)));
     int bodySize = Integer.parseInt(opts.getOrDefault("body", "100"));
     int page = Integer.parseInt(opts.getOrDefault("page", "500"));
+    // acknowledgements per store call in the drain: 1 = one call per message (as a client that
+    // waits for each ack); more = acknowledgeAll, as LocalSession batches a device's acks
+    int ackBatch = Integer.parseInt(opts.getOrDefault("ackBatch", "64"));
     int archiveCount = Integer.parseInt(opts.getOrDefault("archive", "100000"));
     int pool = Integer.parseInt(opts.getOrDefault("pool", "16"));
     String schema = "mk_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
@@ -129,16 +132,36 @@ public final class JdbcStoreBenchmark {
               long after = 0;
               List<QueuedMessage> batch;
               while (!(batch = offline.fetch(device, after, page)).isEmpty()) {
-                for (QueuedMessage q : batch) {
-                  if (!offline.acknowledge(device, q.envelope().from(), q.envelope().id())) {
-                    throw new IllegalStateException("lost " + q);
+                for (int from = 0; from < batch.size(); from += ackBatch) {
+                  List<QueuedMessage> acks =
+                      batch.subList(from, Math.min(batch.size(), from + ackBatch));
+                  List<Boolean> removed =
+                      ackBatch == 1
+                          ? List.of(
+                              offline.acknowledge(
+                                  device,
+                                  acks.get(0).envelope().from(),
+                                  acks.get(0).envelope().id()))
+                          : offline.acknowledgeAll(
+                              device,
+                              acks.stream()
+                                  .map(
+                                      q ->
+                                          new io.messagingkit.core.port.OfflineStore.Entry(
+                                              q.envelope().from(), q.envelope().id()))
+                                  .toList());
+                  if (removed.contains(false)) {
+                    throw new IllegalStateException("lost an entry of " + device);
                   }
-                  drained.incrementAndGet();
+                  drained.addAndGet(acks.size());
                 }
                 after = batch.get(batch.size() - 1).sequence();
               }
             });
-        report("offline drain (fetch pages + acknowledge each)", drained.get(), start);
+        report(
+            "offline drain (fetch pages of " + page + ", acknowledge " + ackBatch + " per call)",
+            drained.get(),
+            start);
 
         // 4. archive: appendAll in batches of `page`, `devices` conversations in parallel
         int perConversation = archiveCount / devices;
