@@ -38,7 +38,7 @@ public final class JdbcOfflineStore implements OfflineStore {
   /** Acknowledgement batches committed in parallel, and the most deletes in one. */
   private static final int ACK_FLUSHERS = 4;
 
-  private static final int ACK_BATCH = 512;
+  private static final int ACK_BATCH = 2048;
 
   private final Db db;
   private final String messages;
