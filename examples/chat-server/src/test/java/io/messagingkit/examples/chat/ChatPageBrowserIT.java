@@ -14,10 +14,6 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,23 +186,12 @@ class ChatPageBrowserIT {
   @DisplayName(
       "media: the page encrypts for the Java SDK, decrypts what the SDK sent, refuses a tampered blob")
   void mediaBetweenPageAndSdk() throws Exception {
-    token("dave");
+    ExampleClients.token(app, "dave");
     WebDriver alice = browser("alice-media");
     signIn(alice, "alice");
     List<ServerFrame.Message> carolGot = new CopyOnWriteArrayList<>();
-    URI ws = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
     try (MessagingClient carol =
-        MessagingClient.builder(ws)
-            .token(() -> token("carol"))
-            .listener(
-                new MessagingClient.Listener() {
-                  @Override
-                  public void onMessage(ServerFrame.Message message) {
-                    carolGot.add(message);
-                  }
-                })
-            .build()) {
-      carol.connect().orTimeout(10, TimeUnit.SECONDS).join();
+        ExampleClients.connected(app, () -> ExampleClients.token(app, "carol"), carolGot)) {
       byte[] picture = png(40, 30);
       byte[] notes = "meeting notes\n".repeat(300).getBytes(StandardCharsets.UTF_8);
 
@@ -269,28 +253,6 @@ class ChatPageBrowserIT {
                   By.id("messages"), "media could not be verified"));
       assertThat(alice.findElements(By.cssSelector("img.media"))).hasSize(2);
       screenshot(alice, "alice-media");
-    }
-  }
-
-  String token(String name) {
-    try {
-      String body =
-          "{\"name\":\"" + name + "\",\"password\":\"pw-" + name + "\",\"device\":\"sdk\"}";
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(app.uri().resolve("api/login"))
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(body))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
-      return new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree(r.body())
-          .path("token")
-          .asText();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 

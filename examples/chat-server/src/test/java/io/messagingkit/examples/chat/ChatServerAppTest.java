@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.messagingkit.core.UserId;
 import io.messagingkit.transport.websocket.client.MessagingClient;
 import io.messagingkit.transport.websocket.protocol.ServerFrame;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -43,15 +40,8 @@ class ChatServerAppTest {
     app.close();
   }
 
-  HttpResponse<String> login(String name, String password) throws Exception {
-    String body =
-        JSON.writeValueAsString(Map.of("name", name, "password", password, "device", "t1"));
-    return http.send(
-        HttpRequest.newBuilder(app.uri().resolve("api/login"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  HttpResponse<String> login(String name, String password) {
+    return ExampleClients.login(app, name, password);
   }
 
   String token(String name) throws Exception {
@@ -113,22 +103,10 @@ class ChatServerAppTest {
   void chat() throws Exception {
     String aliceToken = token("alice");
     String bobToken = token("bob");
-    URI ws = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
     List<ServerFrame.Message> bobGot = new CopyOnWriteArrayList<>();
-    try (MessagingClient alice = MessagingClient.builder(ws).token(() -> aliceToken).build();
-        MessagingClient bob =
-            MessagingClient.builder(ws)
-                .token(() -> bobToken)
-                .listener(
-                    new MessagingClient.Listener() {
-                      @Override
-                      public void onMessage(ServerFrame.Message message) {
-                        bobGot.add(message);
-                      }
-                    })
-                .build()) {
-      alice.connect().orTimeout(10, TimeUnit.SECONDS).join();
-      bob.connect().orTimeout(10, TimeUnit.SECONDS).join();
+    try (MessagingClient alice =
+            ExampleClients.connected(app, () -> aliceToken, new CopyOnWriteArrayList<>());
+        MessagingClient bob = ExampleClients.connected(app, () -> bobToken, bobGot)) {
       // Registered users are contacts: presence is visible before any message.
       assertThat(alice.subscribePresence(List.of(UserId.of("bob"))).join().get(0).online())
           .isTrue();
@@ -143,28 +121,15 @@ class ChatServerAppTest {
   void survivesRestart() throws Exception {
     String aliceToken = token("alice");
     token("bob");
-    URI ws = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
-    try (MessagingClient alice = MessagingClient.builder(ws).token(() -> aliceToken).build()) {
-      alice.connect().orTimeout(10, TimeUnit.SECONDS).join();
+    try (MessagingClient alice =
+        ExampleClients.connected(app, () -> aliceToken, new CopyOnWriteArrayList<>())) {
       alice.send(UserId.of("bob"), "kept across restarts").join();
     }
     app.close();
     app = ChatServerApp.start(new ChatServerApp.Config("127.0.0.1", 0, data, List.of()));
     String bobToken = token("bob");
     List<ServerFrame.Message> bobGot = new CopyOnWriteArrayList<>();
-    URI ws2 = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
-    try (MessagingClient bob =
-        MessagingClient.builder(ws2)
-            .token(() -> bobToken)
-            .listener(
-                new MessagingClient.Listener() {
-                  @Override
-                  public void onMessage(ServerFrame.Message message) {
-                    bobGot.add(message);
-                  }
-                })
-            .build()) {
-      bob.connect().orTimeout(10, TimeUnit.SECONDS).join();
+    try (MessagingClient bob = ExampleClients.connected(app, () -> bobToken, bobGot)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> bobGot.size() == 1);
       assertThat(MessagingClient.text(bobGot.get(0))).isEqualTo("kept across restarts");
     }
