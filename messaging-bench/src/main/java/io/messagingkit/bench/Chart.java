@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * 1/(1-p) axis from p0 to p99.99) on the left, throughput per second on the right.
  */
 final class Chart {
-  private static final int W = 1000;
+  private static final int W = 1080;
   private static final int H = 380;
   private static final int PANEL = 460;
   private static final double[] PERCENTILES = {0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
@@ -37,7 +37,7 @@ final class Chart {
       g.drawString(title, 20, 22);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
       latencyPanel(g, 50, 50, r.latency());
-      throughputPanel(g, 50 + PANEL + 40, 50, r);
+      throughputPanel(g, 50 + PANEL + 90, 50, r);
     } finally {
       g.dispose();
     }
@@ -140,6 +140,7 @@ final class Chart {
       int y = y0 + h - (int) (h * i / 4.0);
       g.setColor(Color.LIGHT_GRAY);
       g.drawLine(x0, y, x0 + PANEL, y);
+      g.setColor(Color.DARK_GRAY);
       g.setColor(Color.DARK_GRAY);
       g.drawString(label(v), x0 - 45, y + 4);
     }

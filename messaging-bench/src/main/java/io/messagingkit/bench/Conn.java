@@ -126,6 +126,9 @@ final class Conn implements FrameHandler {
   }
 
   private void dispatch(String text) {
+    if (System.getenv("BENCH_TRACE") != null) {
+      System.err.println(user + " <- " + text);
+    }
     ServerFrame frame;
     try {
       frame = CODEC.decodeServer(text);

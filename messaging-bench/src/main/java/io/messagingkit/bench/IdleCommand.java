@@ -54,7 +54,7 @@ final class IdleCommand extends ScenarioCommand {
     long t0 = System.nanoTime();
     connectAll(conns);
     double connectSeconds = (System.nanoTime() - t0) / 1e9;
-    RunResult r = measureNow(connections, () -> 0, () -> false, 1);
+    RunResult r = measureNow(connections, () -> 0, () -> false, 1, () -> {});
     r.extra().put("connect seconds", connectSeconds);
     if (!child) {
       Thread.sleep(1000);

@@ -309,22 +309,25 @@ abstract class ScenarioCommand implements Callable<Integer> {
    */
   RunResult measure(long connections, LongSupplier primary) throws InterruptedException {
     Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-    return measureNow(connections, primary, () -> false, durationSeconds);
+    return measureNow(connections, primary, () -> false, durationSeconds, () -> {});
   }
 
   /**
-   * Measures from now until {@code done} holds or {@code maxSeconds} passed, whichever is first.
+   * Measures from now until {@code done} holds or {@code maxSeconds} passed, whichever is first;
+   * {@code start} runs once the counters were reset (it starts the work to measure).
    */
   RunResult measureNow(
       long connections,
       LongSupplier primary,
       java.util.function.BooleanSupplier done,
-      int maxSeconds)
+      int maxSeconds,
+      Runnable start)
       throws InterruptedException {
     ServerStats s0 = serverStats(false);
     metrics.reset();
     long cpu0 = Cpu.processCpuNanos();
     long t0 = System.nanoTime();
+    start.run();
     List<Long> timeline = new ArrayList<>();
     long last = primary.getAsLong();
     long nextTick = t0 + TimeUnit.SECONDS.toNanos(1);
@@ -335,16 +338,23 @@ abstract class ScenarioCommand implements Callable<Integer> {
         long v = primary.getAsLong();
         timeline.add(v - last);
         last = v;
+        if (timeline.size() % 5 == 0) {
+          System.err.printf(
+              "[%s] %ds: %,d this second, sent %,d, delivered %,d, errors %,d %s%n",
+              scenario(),
+              timeline.size(),
+              timeline.get(timeline.size() - 1),
+              metrics.sent.sum(),
+              metrics.delivered.sum(),
+              metrics.errors.sum(),
+              metrics.errorSamples());
+        }
         nextTick += TimeUnit.SECONDS.toNanos(1);
       }
       Thread.sleep(5);
     }
     long t1 = System.nanoTime();
     long cpu1 = Cpu.processCpuNanos();
-    long v = primary.getAsLong();
-    if (v > last) {
-      timeline.add(v - last);
-    }
     ServerStats s1 = serverStats(false);
     Histogram latency = metrics.latencyInterval();
     Histogram ack = metrics.ackLatencyInterval();
