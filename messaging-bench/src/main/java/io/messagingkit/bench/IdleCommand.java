@@ -45,7 +45,6 @@ final class IdleCommand extends ScenarioCommand {
 
   @Override
   RunResult runScenario() throws Exception {
-    boolean child = resultFile != null;
     ServerStats before = child ? null : serverStats(true);
     List<Conn> conns = new ArrayList<>(connections);
     for (int i = 0; i < connections; i++) {

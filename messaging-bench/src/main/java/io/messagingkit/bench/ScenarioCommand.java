@@ -98,6 +98,9 @@ abstract class ScenarioCommand implements Callable<Integer> {
   @Option(names = "--result-file", hidden = true, description = "write the raw result here (JSON)")
   @Nullable Path resultFile;
 
+  @Option(names = "--child", hidden = true, description = "run as a child of --processes")
+  boolean child;
+
   @Option(
       names = "--connect-concurrency",
       defaultValue = "256",
@@ -229,6 +232,7 @@ abstract class ScenarioCommand implements Callable<Integer> {
       }
       out.add(a);
     }
+    out.add("--child");
     out.add("--processes=1");
     out.add("--prefix=" + childPrefix);
     out.add("--result-file=" + resultFile);
