@@ -143,8 +143,10 @@ abstract class ScenarioCommand implements Callable<Integer> {
     }
     String name = label != null ? label : scenario();
     PrintWriter out = spec.commandLine().getOut();
-    out.print(Report.text(name, result));
-    out.println(Report.markdownRow(name, result));
+    if (!child) {
+      out.print(Report.text(name, result));
+      out.println(Report.markdownRow(name, result));
+    }
     if (resultFile != null) {
       Files.write(resultFile, Json.MAPPER.writeValueAsBytes(result.toMap()));
     }
