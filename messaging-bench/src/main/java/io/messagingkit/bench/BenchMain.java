@@ -31,8 +31,13 @@ public final class BenchMain implements Runnable {
 
   /** Runs the command line; returns its exit status. */
   public static int run(String... args) {
+    return execute(commandLine(), args);
+  }
+
+  /** Runs {@code args} on {@code cl}, remembering them for child processes. */
+  static int execute(CommandLine cl, String... args) {
     originalArgs = args.clone();
-    return commandLine().execute(args);
+    return cl.execute(args);
   }
 
   /** The configured command line (for tests and embedding). */
