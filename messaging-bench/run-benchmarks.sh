@@ -7,7 +7,7 @@ set -euo pipefail
 JAR=messaging-bench/target/messaging-bench.jar
 OUT=docs/bench
 mkdir -p "$OUT"
-containers=("${@:-tyrus jetty}")
+containers=("$@")
 [ $# -eq 0 ] && containers=(tyrus jetty)
 
 run() { # container scenario args...
@@ -26,6 +26,12 @@ for c in "${containers[@]}"; do
   run "$c" group --groups 20 --members 100 --window 2 --warmup 5 --duration 20
   run "$c" backlog --receivers 200 --backlog 500
   run "$c" churn --concurrency 64 --users 5000 --warmup 5 --duration 20
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+  # idle memory on a fresh server (earlier scenarios leave state behind)
+  java -Xmx2g -XX:+UseParallelGC -jar "$JAR" server --container "$c" > "/tmp/bench-server-$c.log" 2>&1 &
+  server=$!
+  sleep 4
   run "$c" idle --connections 9000 --processes 2 --hold 5
   kill "$server"
   wait "$server" 2>/dev/null || true
