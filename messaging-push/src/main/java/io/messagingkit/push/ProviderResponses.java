@@ -1,0 +1,81 @@
+package io.messagingkit.push;
+
+import io.messagingkit.core.PushNotification;
+import io.messagingkit.core.port.PushGateway.Outcome;
+import io.messagingkit.core.port.PushGateway.PushResult;
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+
+/** What the gateways share: the wake-up payload, Retry-After parsing, failures as results. */
+final class ProviderResponses {
+
+  private ProviderResponses() {}
+
+  /**
+   * The fields of the wake-up payload: {@code type} = {@code messages}, {@code pending} (a hint),
+   * and {@code preview} only when the host opted in to a sender-visible preview.
+   */
+  static Map<String, Object> wakeUpFields(PushNotification notification) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("type", "messages");
+    fields.put("pending", notification.pending());
+    if (notification.preview() != null) {
+      fields.put("preview", notification.preview());
+    }
+    return fields;
+  }
+
+  /**
+   * The wait a {@code Retry-After} header asks for (RFC 9110: delay-seconds or an HTTP-date), or
+   * null when absent or unreadable.
+   */
+  static @Nullable Duration retryAfter(Optional<String> header, Clock clock) {
+    if (header.isEmpty()) {
+      return null;
+    }
+    String value = header.get().trim();
+    try {
+      long seconds = Long.parseLong(value);
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Duration wait = Duration.between(clock.instant(), at);
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (DateTimeParseException unreadable) {
+        return null;
+      }
+    }
+  }
+
+  /** A failure to reach the provider: transient, so RETRY. */
+  static PushResult unreachable(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof HttpTimeoutException || cause instanceof IOException) {
+      return new PushResult(Outcome.RETRY, null, "provider unreachable: " + cause);
+    }
+    return new PushResult(Outcome.RETRY, null, "sending failed: " + cause);
+  }
+
+  static PushResult failed(String detail) {
+    return new PushResult(Outcome.FAILED, null, detail);
+  }
+
+  static String truncate(String body) {
+    return body.length() <= 300 ? body : body.substring(0, 300) + "...";
+  }
+}
