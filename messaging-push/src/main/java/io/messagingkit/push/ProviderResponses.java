@@ -4,13 +4,19 @@ import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.port.PushGateway.Outcome;
 import io.messagingkit.core.port.PushGateway.PushResult;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +75,30 @@ final class ProviderResponses {
       return new PushResult(Outcome.RETRY, null, "provider unreachable: " + cause);
     }
     return new PushResult(Outcome.RETRY, null, "sending failed: " + cause);
+  }
+
+  /**
+   * An {@code apns-collapse-id} (at most 64 bytes): the collapse key if it fits, else a digest of
+   * it.
+   */
+  static String apnsCollapseId(String collapseKey) {
+    if (collapseKey.getBytes(StandardCharsets.UTF_8).length <= 64) {
+      return collapseKey;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(collapseKey.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+
+  /** HTTP/2 (negotiated by ALPN) for https; HTTP/1.1 for plain http, which has no h2c here. */
+  static HttpClient.Version version(URI uri) {
+    return "http".equalsIgnoreCase(uri.getScheme())
+        ? HttpClient.Version.HTTP_1_1
+        : HttpClient.Version.HTTP_2;
   }
 
   static PushResult failed(String detail) {

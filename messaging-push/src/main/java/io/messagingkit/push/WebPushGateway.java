@@ -126,9 +126,7 @@ public final class WebPushGateway implements PushGateway {
                   "Authorization",
                   "vapid t=" + vapidToken(origin(endpoint)) + ", k=" + keys.publicKey())
               .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      if (scheme.equals("http")) {
-        request.version(HttpClient.Version.HTTP_1_1);
-      }
+      request.version(ProviderResponses.version(endpoint));
       return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
           .handle(
               (response, failure) ->
