@@ -26,7 +26,18 @@ import org.jspecify.annotations.Nullable;
 /** What the gateways share: the wake-up payload, Retry-After parsing, failures as results. */
 final class ProviderResponses {
 
+  /** Previews are cut to this many code points: every provider limits a payload to ~4 KiB. */
+  static final int MAX_PREVIEW = 200;
+
   private ProviderResponses() {}
+
+  /** {@code text} cut to {@code max} code points (ending with an ellipsis when cut). */
+  static String shorten(String text, int max) {
+    if (text.codePointCount(0, text.length()) <= max) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, max - 1)) + "\u2026";
+  }
 
   /**
    * The fields of the wake-up payload: {@code type} = {@code messages}, {@code pending} (a hint),
@@ -37,7 +48,7 @@ final class ProviderResponses {
     fields.put("type", "messages");
     fields.put("pending", notification.pending());
     if (notification.preview() != null) {
-      fields.put("preview", notification.preview());
+      fields.put("preview", shorten(notification.preview(), MAX_PREVIEW));
     }
     return fields;
   }
