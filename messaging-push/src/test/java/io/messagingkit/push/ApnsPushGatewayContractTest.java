@@ -16,6 +16,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.port.PushGateway;
+import io.messagingkit.core.port.PushGateway.Outcome;
 import io.messagingkit.tck.push.PushGatewayContract;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayInputStream;
@@ -45,6 +46,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link ApnsPushGateway} against Pushy's {@link MockApnsServer} (HTTP/2 over TLS, with a
@@ -238,6 +241,26 @@ class ApnsPushGatewayContractTest extends PushGatewayContract {
     synchronized (received) {
       return received.size();
     }
+  }
+
+  @Test
+  @DisplayName("background mode: push type background, priority 5, content-available and no alert")
+  void background() throws Exception {
+    try (ApnsPushGateway quiet = builder(port).background(true).build()) {
+      PushNotification n = wakeUp(4);
+      assertThat(quiet.send(target(), n).get(20, TimeUnit.SECONDS).outcome())
+          .isEqualTo(Outcome.ACCEPTED);
+    }
+    Received r;
+    synchronized (received) {
+      r = received.get(received.size() - 1);
+    }
+    assertThat(r.headers().get("apns-push-type")).isEqualTo("background");
+    assertThat(r.headers().get("apns-priority")).isEqualTo("5");
+    JsonNode payload = JSON.readTree(r.payload());
+    assertThat(payload.path("aps").path("content-available").asInt()).isEqualTo(1);
+    assertThat(payload.path("aps").has("alert")).isFalse();
+    assertThat(payload.path("pending").asLong()).isEqualTo(4);
   }
 
   /** An ES256 signature, in the JOSE (r || s) or the DER encoding: APNs takes either. */
