@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +177,7 @@ public final class FcmPushGateway implements PushGateway {
   }
 
   /** The {@code FcmError} code in an error answer's details, or null. */
-  private static String errorCode(String body) {
+  private static @Nullable String errorCode(String body) {
     try {
       for (JsonNode detail : JSON.readTree(body).path("error").path("details")) {
         if (detail.has("errorCode")) {
@@ -194,7 +195,7 @@ public final class FcmPushGateway implements PushGateway {
     private final FcmServiceAccount account;
     private URI baseUri = FCM_BASE_URI;
     private Clock clock = Clock.systemUTC();
-    private HttpClient http;
+    private @Nullable HttpClient http;
     private Duration requestTimeout = Duration.ofSeconds(10);
 
     private Builder(FcmServiceAccount account) {

@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +220,7 @@ public final class WebPushGateway implements PushGateway {
     private final VapidKeys keys;
     private final String subject;
     private Clock clock = Clock.systemUTC();
-    private HttpClient http;
+    private @Nullable HttpClient http;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private String urgency = "high";
 
