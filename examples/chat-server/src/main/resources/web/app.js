@@ -123,6 +123,7 @@ function onFrame(f) {
       state.heartbeat = setInterval(() => send({type: "HEARTBEAT"}), f.heartbeatMs);
       subscribePresence([...state.contacts.keys()]);
       loadGroups();
+      if (window.messagingkitPush) window.messagingkitPush.register(request); // web/push.js
       for (const frame of state.pending.values()) send(frame); // resend with the same id
       break;
     case "SENT_ACK":

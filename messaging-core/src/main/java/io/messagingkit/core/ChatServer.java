@@ -122,7 +122,15 @@ public final class ChatServer implements AutoCloseable {
         new GroupService(groupDirectory, clock, settings.maxGroupSize(), this::notifyUsers);
     this.push =
         new PushPolicy(
-            clock, b.pushGateway, devices, offline, registry, scheduler, settings, meters);
+            clock,
+            b.pushGateway,
+            devices,
+            offline,
+            registry,
+            scheduler,
+            settings,
+            meters,
+            b.pushPreview);
     this.service =
         new MessagingService(
             clock,
@@ -581,6 +589,7 @@ public final class ChatServer implements AutoCloseable {
     private @Nullable PresencePolicy presencePolicy;
     private @Nullable MediaStore mediaStore;
     private @Nullable PushGateway pushGateway;
+    private PushPreview pushPreview = PushPreview.none();
     private @Nullable MeterRegistry meterRegistry;
     private boolean consumeInbound = true;
     private int workerThreads = 8;
@@ -660,6 +669,15 @@ public final class ChatServer implements AutoCloseable {
 
     public Builder mediaStore(MediaStore mediaStore) {
       this.mediaStore = Objects.requireNonNull(mediaStore, "mediaStore");
+      return this;
+    }
+
+    /**
+     * Opts in to a sender-visible preview in pushes (default {@link PushPreview#none()}: pushes
+     * carry no content and no sender name).
+     */
+    public Builder pushPreview(PushPreview pushPreview) {
+      this.pushPreview = Objects.requireNonNull(pushPreview, "pushPreview");
       return this;
     }
 

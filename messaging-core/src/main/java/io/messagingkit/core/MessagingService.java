@@ -222,7 +222,7 @@ final class MessagingService {
       SessionLease lease = online.get(item.device());
       if (lease == null) {
         if (pushWhenOffline && !item.device().device().equals(PENDING)) {
-          push.messageWaiting(item.device());
+          push.messageWaiting(item.device(), item.envelope());
         }
         continue;
       }
@@ -233,7 +233,7 @@ final class MessagingService {
               (ok, failure) -> {
                 if (failure != null && pushWhenOffline) {
                   log.debug("live delivery to {} failed; pushing instead", item.device(), failure);
-                  push.messageWaiting(item.device());
+                  push.messageWaiting(item.device(), item.envelope());
                 }
               });
     }

@@ -40,6 +40,7 @@ final class PushPolicy {
   private final Duration coalesceWindow;
   private final Duration afterCloseDelay;
   private final MeterRegistry meters;
+  private final PushPreview preview;
   private final Map<DeviceAddress, Instant> lastPush = new ConcurrentHashMap<>();
 
   PushPolicy(
@@ -50,7 +51,8 @@ final class PushPolicy {
       SessionRegistry registry,
       ScheduledExecutorService scheduler,
       ChatServerSettings settings,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      PushPreview preview) {
     this.clock = clock;
     this.gateway = gateway;
     this.devices = devices;
@@ -60,10 +62,11 @@ final class PushPolicy {
     this.coalesceWindow = settings.pushCoalesceWindow();
     this.afterCloseDelay = settings.pushAfterCloseDelay();
     this.meters = meters;
+    this.preview = preview;
   }
 
   /** A message was queued for {@code device}, which is offline. */
-  void messageWaiting(DeviceAddress device) {
+  void messageWaiting(DeviceAddress device, Envelope message) {
     Instant now = clock.instant();
     boolean[] due = {false};
     lastPush.compute(
@@ -79,7 +82,13 @@ final class PushPolicy {
       count("coalesced");
       return;
     }
-    sendIfStillOffline(device, 1);
+    String text = null;
+    try {
+      text = preview.preview(message);
+    } catch (RuntimeException e) {
+      log.warn("the push preview failed for {}; pushing without one", device, e);
+    }
+    sendIfStillOffline(device, 1, text);
   }
 
   /** A connection of {@code device} closed; push later if messages still wait then. */
@@ -89,7 +98,7 @@ final class PushPolicy {
           () -> {
             if (offline.depth(device) > 0) {
               lastPush.put(device, clock.instant());
-              sendIfStillOffline(device, 1);
+              sendIfStillOffline(device, 1, null);
             }
           },
           afterCloseDelay.toMillis(),
@@ -99,7 +108,7 @@ final class PushPolicy {
     }
   }
 
-  private void sendIfStillOffline(DeviceAddress device, int attempt) {
+  private void sendIfStillOffline(DeviceAddress device, int attempt, @Nullable String text) {
     try {
       if (registry.find(device).isPresent()) {
         count("online");
@@ -116,7 +125,7 @@ final class PushPolicy {
       }
       PushNotification notification =
           new PushNotification(
-              device, "messages:" + device.device().value(), pending, null, Duration.ofDays(1));
+              device, "messages:" + device.device().value(), pending, text, Duration.ofDays(1));
       gateway
           .send(target.get(), notification)
           .whenComplete(
@@ -130,7 +139,7 @@ final class PushPolicy {
                 switch (result.outcome()) {
                   case ACCEPTED -> {}
                   case TARGET_GONE -> devices.clearPushTarget(device, target.get());
-                  case RETRY -> retry(device, attempt, result.retryAfter());
+                  case RETRY -> retry(device, attempt, result.retryAfter(), text);
                   case FAILED -> log.warn("push to {} refused: {}", device, result.detail());
                 }
               });
@@ -140,7 +149,8 @@ final class PushPolicy {
     }
   }
 
-  private void retry(DeviceAddress device, int attempt, @Nullable Duration retryAfter) {
+  private void retry(
+      DeviceAddress device, int attempt, @Nullable Duration retryAfter, @Nullable String text) {
     if (attempt >= MAX_ATTEMPTS) {
       log.warn("push to {} still throttled after {} attempts; giving up", device, attempt);
       return;
@@ -149,7 +159,7 @@ final class PushPolicy {
         retryAfter != null ? retryAfter.toMillis() : (long) (1000 * Math.pow(2, attempt - 1));
     try {
       scheduler.schedule(
-          () -> sendIfStillOffline(device, attempt + 1), delay, TimeUnit.MILLISECONDS);
+          () -> sendIfStillOffline(device, attempt + 1, text), delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
       log.debug("not retrying a push for {}: shutting down", device);
     }

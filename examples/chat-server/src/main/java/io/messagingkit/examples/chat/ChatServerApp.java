@@ -147,8 +147,10 @@ public final class ChatServerApp implements AutoCloseable {
                 mediaFolder(config.dataDir()),
                 URI.create("http://" + publicHost(config.host()) + ":" + port + "/media"))
             .build();
+    WebPushConfig webPush = WebPushConfig.load(config.dataDir()); // browsers' push: web/push.js
     ChatServer server =
         ChatServer.builder()
+            .pushGateway(webPush.gateway())
             .offlineStore(stores.offlineStore())
             .idempotencyStore(stores.idempotencyStore())
             .groupDirectory(stores.groupDirectory())
@@ -200,6 +202,7 @@ public final class ChatServerApp implements AutoCloseable {
                 context -> {
                   context.addServlet(
                       new ServletHolder(new ApiServlet(accounts, issuer, authenticator)), "/api/*");
+                  context.addServlet(new ServletHolder(webPush.servlet()), "/api/push/*");
                   context.setBaseResource(
                       ResourceFactory.of(context).newClassLoaderResource("web/", false));
                   ServletHolder files = new ServletHolder("files", DefaultServlet.class);
