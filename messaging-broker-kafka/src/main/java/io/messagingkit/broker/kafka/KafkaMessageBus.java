@@ -20,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -59,8 +62,9 @@ import org.slf4j.LoggerFactory;
  * attached under the id is never seen by it.
  *
  * <p>The topics are created with {@link Admin} when missing. {@code publish} and {@code deliver}
- * block only when the producer's buffer is full (up to {@code max.block.ms}, 10 s by default).
- * Thread-safe.
+ * never block: records go to the producer from one sender thread, in call order (while the broker
+ * is away, the producer's {@code send} may wait up to {@code max.block.ms}, 10 s by default, then
+ * the future fails with {@link UnavailableException}). Thread-safe.
  */
 public final class KafkaMessageBus implements MessageBus {
 
@@ -70,6 +74,7 @@ public final class KafkaMessageBus implements MessageBus {
   private final Map<String, Object> clientProperties;
   private final KafkaProducer<byte[], byte[]> producer;
   private final int deliveryPartitions;
+  private final ExecutorService sender;
   private final Map<String, DeliveryConsumer> attached = new ConcurrentHashMap<>();
   private final Counter published;
   private final Counter publishFailed;
@@ -93,6 +98,13 @@ public final class KafkaMessageBus implements MessageBus {
       throw new UnavailableException(
           "Kafka at " + settings.bootstrapServers() + " has no metadata for the bus topics", e);
     }
+    this.sender =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "messagingkit-kafka-sender-" + settings.clientId());
+              t.setDaemon(true);
+              return t;
+            });
     this.published =
         Counter.builder("messagingkit.bus.published")
             .description("Envelopes the Kafka broker acknowledged")
@@ -134,27 +146,54 @@ public final class KafkaMessageBus implements MessageBus {
       return acked;
     }
     byte[] key = envelope.recipient().partitionKey().getBytes(StandardCharsets.UTF_8);
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(settings.inboundTopic(), key, BusCodec.encode(envelope));
+    send(
+        record,
+        acked,
+        () -> {
+          published.increment();
+          acked.complete(null);
+        },
+        failure -> {
+          publishFailed.increment();
+          acked.completeExceptionally(
+              new UnavailableException(
+                  "Kafka did not acknowledge " + envelope.id() + ": " + failure.getMessage(),
+                  failure));
+        });
+    return acked;
+  }
+
+  /**
+   * Hands {@code record} to the producer on the sender thread (the producer's {@code send} may
+   * block on metadata while the broker is away; callers never do), keeping the callers' order.
+   */
+  private void send(
+      ProducerRecord<byte[], byte[]> record,
+      CompletableFuture<Void> result,
+      Runnable onAck,
+      java.util.function.Consumer<Exception> onFailure) {
     try {
-      producer.send(
-          new ProducerRecord<>(settings.inboundTopic(), key, BusCodec.encode(envelope)),
-          (metadata, failure) -> {
-            if (failure == null) {
-              published.increment();
-              acked.complete(null);
-            } else {
-              publishFailed.increment();
-              acked.completeExceptionally(
-                  new UnavailableException(
-                      "Kafka did not acknowledge " + envelope.id() + ": " + failure.getMessage(),
-                      failure));
+      sender.execute(
+          () -> {
+            try {
+              producer.send(
+                  record,
+                  (metadata, failure) -> {
+                    if (failure == null) {
+                      onAck.run();
+                    } else {
+                      onFailure.accept(failure);
+                    }
+                  });
+            } catch (KafkaException | IllegalStateException e) {
+              onFailure.accept(e);
             }
           });
-    } catch (KafkaException | IllegalStateException e) {
-      publishFailed.increment();
-      acked.completeExceptionally(
-          new UnavailableException("could not publish " + envelope.id() + " to Kafka", e));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new UnavailableException("message bus is closed", e));
     }
-    return acked;
   }
 
   @Override
@@ -182,26 +221,22 @@ public final class KafkaMessageBus implements MessageBus {
       sent.completeExceptionally(new UnavailableException("message bus is closed"));
       return sent;
     }
-    try {
-      producer.send(
-          new ProducerRecord<>(
-              settings.deliveryTopic(),
-              deliveryPartition(serverId),
-              serverId.getBytes(StandardCharsets.UTF_8),
-              BusCodec.encode(delivery)),
-          (metadata, failure) -> {
-            if (failure == null) {
-              deliveriesSent.increment();
-              sent.complete(null);
-            } else {
-              sent.completeExceptionally(
-                  new UnavailableException("delivery to " + serverId + " failed", failure));
-            }
-          });
-    } catch (KafkaException | IllegalStateException e) {
-      sent.completeExceptionally(
-          new UnavailableException("delivery to " + serverId + " failed", e));
-    }
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            settings.deliveryTopic(),
+            deliveryPartition(serverId),
+            serverId.getBytes(StandardCharsets.UTF_8),
+            BusCodec.encode(delivery));
+    send(
+        record,
+        sent,
+        () -> {
+          deliveriesSent.increment();
+          sent.complete(null);
+        },
+        failure ->
+            sent.completeExceptionally(
+                new UnavailableException("delivery to " + serverId + " failed", failure)));
     return sent;
   }
 
@@ -256,6 +291,14 @@ public final class KafkaMessageBus implements MessageBus {
       if (c != null) {
         c.close();
       }
+    }
+    sender.shutdown();
+    try {
+      if (!sender.awaitTermination(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        sender.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     producer.close(settings.closeTimeout());
     log.info("Kafka message bus on {} closed", settings.inboundTopic());
