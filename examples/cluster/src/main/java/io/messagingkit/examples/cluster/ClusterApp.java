@@ -9,6 +9,7 @@ import io.messagingkit.tck.kafka.KafkaBroker;
 import io.messagingkit.transport.websocket.ChatWebSocket;
 import io.messagingkit.transport.websocket.JwtAuthenticator;
 import io.messagingkit.transport.websocket.JwtIssuer;
+import io.messagingkit.transport.websocket.WebSocketSettings;
 import io.messagingkit.transport.websocket.jetty.JettyChatServerHost;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +111,7 @@ public final class ClusterApp implements AutoCloseable {
     private final RedisSessionRegistry registry;
     private final ChatWebSocket ws;
     private final JettyChatServerHost host;
+    private boolean closed;
 
     private Node(
         ChatServer server,
@@ -134,8 +136,13 @@ public final class ClusterApp implements AutoCloseable {
       return server;
     }
 
+    /** Stops this server: its connections drop, its share of the bus moves to the others. */
     @Override
-    public void close() {
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
       host.close();
       ws.close();
       server.close();
@@ -238,6 +245,9 @@ public final class ClusterApp implements AutoCloseable {
     ChatWebSocket ws =
         ChatWebSocket.builder(server::connect, authenticator)
             .containerSupport(JettyChatServerHost.support())
+            // bursts of a few hundred messages per connection (tests, benchmarks); the library's
+            // default of 20/s suits human users
+            .settings(WebSocketSettings.builder().rateLimit(2_000, 4_000).build())
             .build();
     JettyChatServerHost host =
         JettyChatServerHost.builder(ws).host("127.0.0.1").port(port).build().start();
