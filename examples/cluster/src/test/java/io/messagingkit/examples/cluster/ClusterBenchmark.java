@@ -135,6 +135,18 @@ public final class ClusterBenchmark {
           sorted[n / 2] / 1e6,
           sorted[(int) (n * 0.99)] / 1e6,
           sorted[n - 1] / 1e6);
+      for (ClusterApp.Node node : app.nodes()) {
+        io.micrometer.core.instrument.Timer routing =
+            node.chatServer().meterRegistry().find("messagingkit.routing.latency").timer();
+        if (routing != null) {
+          System.out.printf(
+              "%s routed %d: acceptance to routed mean=%.1f ms max=%.1f ms%n",
+              node.chatServer().serverId(),
+              routing.count(),
+              routing.mean(TimeUnit.MILLISECONDS),
+              routing.max(TimeUnit.MILLISECONDS));
+        }
+      }
     } finally {
       clients.forEach(MessagingClient::close);
       app.close();
