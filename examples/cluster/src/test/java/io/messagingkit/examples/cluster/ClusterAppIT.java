@@ -1,0 +1,244 @@
+package io.messagingkit.examples.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.GroupId;
+import io.messagingkit.core.Presence;
+import io.messagingkit.core.UserId;
+import io.messagingkit.transport.websocket.client.MessagingClient;
+import io.messagingkit.transport.websocket.protocol.ServerFrame;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The cluster example end to end: two chat servers (Jetty WebSocket endpoints) on Kafka started
+ * from the Maven artifacts, Redis and PostgreSQL; clients on different servers talk to each other
+ * through the Java SDK.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterAppIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static ClusterApp app;
+  private static String schema;
+
+  @BeforeAll
+  static void startCluster() {
+    schema = "mk_cluster_" + RUN.replace("-", "");
+    byte[] secret =
+        ("cluster-test-secret-" + RUN + "-0123456789abcdef").getBytes(StandardCharsets.UTF_8);
+    app =
+        ClusterApp.start(
+            new ClusterApp.Config(
+                List.of(0, 0),
+                null,
+                "jdbc:postgresql://127.0.0.1:5432/test",
+                "postgres",
+                schema,
+                "127.0.0.1",
+                6379,
+                "mk-cluster-test:" + RUN + ":",
+                "cluster-" + RUN,
+                secret));
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (app != null) {
+      app.close();
+    }
+    try (Connection c =
+            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  private static UserId user(String name) {
+    return UserId.of(name + "-" + RUN);
+  }
+
+  /** What one client heard. */
+  static final class Heard implements MessagingClient.Listener {
+    final List<ServerFrame.Message> messages = new CopyOnWriteArrayList<>();
+    final List<ServerFrame.Receipt> delivered = new CopyOnWriteArrayList<>();
+    final List<ServerFrame.Receipt> read = new CopyOnWriteArrayList<>();
+    final List<Presence> presence = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onMessage(ServerFrame.Message message) {
+      messages.add(message);
+    }
+
+    @Override
+    public void onDelivered(ServerFrame.Receipt receipt) {
+      delivered.add(receipt);
+    }
+
+    @Override
+    public void onRead(ServerFrame.Receipt receipt) {
+      read.add(receipt);
+    }
+
+    @Override
+    public void onPresence(Presence p) {
+      presence.add(p);
+    }
+
+    List<String> ids() {
+      return messages.stream().map(m -> m.id().value()).toList();
+    }
+  }
+
+  private static MessagingClient client(int node, UserId user, String device, Heard heard) {
+    URI uri = app.nodes().get(node).webSocketUri();
+    String token = app.token(new DeviceAddress(user, io.messagingkit.core.DeviceId.of(device)));
+    MessagingClient c = MessagingClient.builder(uri).token(() -> token).listener(heard).build();
+    c.connect().orTimeout(20, TimeUnit.SECONDS).join();
+    return c;
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName(
+      "users on different servers exchange 1-1 and group messages with SENT, DELIVERED and READ,"
+          + " and see each other's presence")
+  void acrossServers() {
+    UserId alice = user("alice");
+    UserId bob = user("bob");
+    Heard a = new Heard();
+    Heard b = new Heard();
+    try (MessagingClient onOne = client(0, alice, "phone", a);
+        MessagingClient onTwo = client(1, bob, "phone", b)) {
+      MessagingClient.Sent sent = onOne.send(bob, "hello across servers").join();
+      await().atMost(WAIT).until(() -> b.ids().contains(sent.id().value()));
+      assertThat(MessagingClient.text(b.messages.get(0))).isEqualTo("hello across servers");
+      await()
+          .atMost(WAIT)
+          .until(() -> a.delivered.stream().anyMatch(r -> r.id().equals(sent.id())));
+      onTwo.markRead(b.messages.get(0));
+      await().atMost(WAIT).until(() -> a.read.stream().anyMatch(r -> r.id().equals(sent.id())));
+
+      MessagingClient.Sent reply = onTwo.send(alice, "hello back").join();
+      await().atMost(WAIT).until(() -> a.ids().contains(reply.id().value()));
+
+      GroupId group = GroupId.of("club-" + RUN);
+      onOne.createGroup(group, "Club", List.of(bob)).join();
+      MessagingClient.Sent g = onOne.sendToGroup(group, "to the club").join();
+      await().atMost(WAIT).until(() -> b.ids().contains(g.id().value()));
+
+      // contacts now: alice sees bob online (registered on the other server) ...
+      assertThat(onOne.subscribePresence(List.of(bob)).join().get(0).online()).isTrue();
+      onTwo.close();
+      // ... and offline once he leaves it
+      await()
+          .atMost(WAIT)
+          .until(() -> a.presence.stream().anyMatch(p -> p.user().equals(bob) && !p.online()));
+    }
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("a user offline on one server gets everything, in order, on the other")
+  void offlineThenOtherServer() {
+    UserId alice = user("carol");
+    UserId bob = user("dave");
+    Heard first = new Heard();
+    try (MessagingClient bobOnTwo = client(1, bob, "phone", first)) {
+      // bob's device is known, then he goes offline
+      assertThat(bobOnTwo.isConnected()).isTrue();
+    }
+    Heard a = new Heard();
+    List<String> sent = new ArrayList<>();
+    try (MessagingClient onOne = client(0, alice, "phone", a)) {
+      for (int i = 0; i < 30; i++) {
+        sent.add(onOne.send(bob, "m" + i).join().id().value());
+      }
+    }
+    Heard later = new Heard();
+    try (MessagingClient bobOnOne = client(0, bob, "phone", later)) {
+      await().atMost(WAIT).until(() -> later.messages.size() >= sent.size());
+      assertThat(later.ids()).containsExactlyElementsOf(sent);
+      List<String> texts = later.messages.stream().map(MessagingClient::text).toList();
+      assertThat(texts.get(0)).isEqualTo("m0");
+      assertThat(texts.get(29)).isEqualTo("m29");
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName(
+      "a server stopped with messages in flight: its client moves to the other server, nothing"
+          + " acknowledged is lost and the app sees each message once")
+  void serverStoppedMidStream() throws Exception {
+    UserId alice = user("erin");
+    UserId bob = user("frank");
+    Heard a = new Heard();
+    Heard onTwo = new Heard();
+    Heard onOne = new Heard();
+    int total = 200;
+    List<java.util.concurrent.CompletableFuture<MessagingClient.Sent>> sends = new ArrayList<>();
+    try (MessagingClient sender = client(0, alice, "phone", a)) {
+      MessagingClient bobOnTwo = client(1, bob, "phone", onTwo);
+      for (int i = 0; i < total; i++) {
+        sends.add(sender.send(bob, "n" + i));
+        if (i == total / 2) {
+          // server 2 goes away while messages to its client are in flight
+          app.nodes().get(1).close();
+        }
+      }
+      bobOnTwo.close();
+      List<String> acknowledged = new ArrayList<>();
+      for (var s : sends) {
+        try {
+          acknowledged.add(s.get(60, TimeUnit.SECONDS).id().value());
+        } catch (java.util.concurrent.ExecutionException e) {
+          // not acknowledged: the sender would retry; nothing is promised for it
+        }
+      }
+      assertThat(acknowledged).hasSizeGreaterThan(total / 2);
+      try (MessagingClient bobOnOne = client(0, bob, "phone", onOne)) {
+        await()
+            .atMost(WAIT.multipliedBy(2))
+            .until(
+                () -> {
+                  java.util.Set<String> all = new java.util.HashSet<>(onTwo.ids());
+                  all.addAll(onOne.ids());
+                  return all.containsAll(acknowledged);
+                });
+      }
+    }
+    // each client instance hands every id to the app once ...
+    assertThat(onTwo.ids()).doesNotHaveDuplicates();
+    assertThat(onOne.ids()).doesNotHaveDuplicates();
+    // ... and the new connection repeats only what the dead server had not seen acknowledged
+    // (what it delivered last), which the app drops by id
+    java.util.Set<String> repeated = new java.util.HashSet<>(onOne.ids());
+    repeated.retainAll(onTwo.ids());
+    java.util.Set<String> appSees = new java.util.LinkedHashSet<>(onTwo.ids());
+    appSees.addAll(onOne.ids());
+    assertThat(appSees.size()).isEqualTo(onTwo.ids().size() + onOne.ids().size() - repeated.size());
+    assertThat(onOne.ids().stream().filter(repeated::contains).toList())
+        .as("repeats come first, before anything new")
+        .isEqualTo(onOne.ids().subList(0, repeated.size()));
+  }
+}

@@ -1,0 +1,306 @@
+package io.messagingkit.broker.kafka;
+
+import io.messagingkit.core.Envelope;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messaging service's consumer of the inbound topic: one polling thread that owns the {@link
+ * KafkaConsumer}, and a worker pool that handles the partitions of each poll in parallel, each in
+ * offset order. Offsets are committed after the poll's work completed; a partition whose handler
+ * failed is sought back to the failed record and paused for a growing back-off.
+ */
+final class InboundConsumer {
+
+  private static final Logger log = LoggerFactory.getLogger(InboundConsumer.class);
+  private static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(60);
+
+  private final KafkaMessageBus.Settings settings;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Function<Envelope, CompletionStage<Void>> handler;
+  private final ExecutorService workers;
+  private final Thread thread;
+  private final Counter handled;
+  private final Counter failed;
+  private final Counter undecodable;
+  private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+  private final Map<TopicPartition, Integer> failures = new HashMap<>();
+  private volatile boolean running = true;
+  private volatile boolean crashed;
+  private volatile boolean holdCommits;
+
+  InboundConsumer(
+      KafkaMessageBus.Settings settings,
+      Map<String, Object> config,
+      Function<Envelope, CompletionStage<Void>> handler,
+      MeterRegistry meters) {
+    this.settings = settings;
+    this.handler = handler;
+    this.consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    AtomicInteger n = new AtomicInteger();
+    this.workers =
+        Executors.newFixedThreadPool(
+            settings.workerThreads(),
+            r -> {
+              Thread t = new Thread(r, "messagingkit-kafka-worker-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.thread = new Thread(this::run, "messagingkit-kafka-inbound");
+    this.thread.setDaemon(true);
+    this.handled =
+        Counter.builder("messagingkit.bus.handled")
+            .description("Inbound envelopes whose handler completed")
+            .register(meters);
+    this.failed =
+        Counter.builder("messagingkit.bus.handler.failed")
+            .description("Inbound envelopes whose handler failed (handed over again)")
+            .register(meters);
+    this.undecodable =
+        Counter.builder("messagingkit.bus.undecodable")
+            .description("Inbound records that were not envelopes (skipped)")
+            .register(meters);
+  }
+
+  void start() {
+    consumer.subscribe(List.of(settings.inboundTopic()), new Rebalance());
+    thread.start();
+  }
+
+  void holdCommits(boolean hold) {
+    this.holdCommits = hold;
+  }
+
+  /** Stops handling at once; what was handled since the last commit stays uncommitted. */
+  void crash() {
+    crashed = true;
+    running = false;
+    consumer.wakeup();
+    join();
+  }
+
+  /** Finishes the records in hand, commits them and leaves the group. */
+  void close() {
+    running = false;
+    consumer.wakeup();
+    join();
+  }
+
+  private void join() {
+    try {
+      thread.join(settings.closeTimeout().toMillis() + HANDLER_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        resumeDue();
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(200));
+        } catch (WakeupException e) {
+          break;
+        }
+        if (!records.isEmpty()) {
+          handle(records);
+        }
+        if (crashed) {
+          break;
+        }
+        commit();
+      }
+    } catch (RuntimeException e) {
+      log.error("inbound consumer of {} stopped", settings.inboundTopic(), e);
+    } finally {
+      try {
+        if (!crashed) {
+          commit();
+        }
+      } catch (RuntimeException e) {
+        log.warn("final commit failed; the records will be handed over again", e);
+      }
+      workers.shutdownNow();
+      try {
+        consumer.close(settings.closeTimeout());
+      } catch (RuntimeException e) {
+        log.debug("closing the inbound consumer failed", e);
+      }
+    }
+  }
+
+  private void handle(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Future<Result>> results = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+      results.put(tp, workers.submit(() -> handlePartition(batch)));
+    }
+    for (Map.Entry<TopicPartition, Future<Result>> e : results.entrySet()) {
+      TopicPartition tp = e.getKey();
+      Result r;
+      try {
+        r = e.getValue().get();
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        crashed = true;
+        return;
+      } catch (ExecutionException ex) {
+        throw new IllegalStateException("partition worker failed", ex.getCause());
+      }
+      if (r.nextOffset() >= 0) {
+        pending.put(tp, new OffsetAndMetadata(r.nextOffset()));
+      }
+      if (r.failedOffset() >= 0) {
+        int n = failures.merge(tp, 1, Integer::sum);
+        long backoff =
+            Math.min(
+                settings.retryBackoff().toMillis() << Math.min(n - 1, 10),
+                settings.retryBackoff().toMillis() * 30);
+        consumer.seek(tp, r.failedOffset());
+        consumer.pause(List.of(tp));
+        pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+        log.debug("{} paused for {} ms after handler failure {}", tp, backoff, n);
+      } else {
+        failures.remove(tp);
+      }
+    }
+  }
+
+  private Result handlePartition(List<ConsumerRecord<byte[], byte[]>> batch) {
+    long next = -1;
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (crashed) {
+        return new Result(next, -1);
+      }
+      Envelope envelope;
+      try {
+        envelope = BusCodec.decodeEnvelope(record.value());
+      } catch (IllegalArgumentException e) {
+        log.error(
+            "skipping undecodable record at {}-{}@{}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e);
+        undecodable.increment();
+        next = record.offset() + 1;
+        continue;
+      }
+      try {
+        handler
+            .apply(envelope)
+            .toCompletableFuture()
+            .get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        handled.increment();
+        next = record.offset() + 1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Result(next, record.offset());
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        failed.increment();
+        log.debug("handler failed for {}; it will be handed over again", envelope, e);
+        return new Result(next, record.offset());
+      }
+    }
+    return new Result(next, -1);
+  }
+
+  private void resumeDue() {
+    long now = System.nanoTime();
+    List<TopicPartition> due = new ArrayList<>();
+    for (Iterator<Map.Entry<TopicPartition, Long>> it = pausedUntil.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<TopicPartition, Long> e = it.next();
+      if (now - e.getValue() >= 0) {
+        due.add(e.getKey());
+        it.remove();
+      }
+    }
+    if (!due.isEmpty()) {
+      Set<TopicPartition> assigned = consumer.assignment();
+      consumer.resume(due.stream().filter(assigned::contains).toList());
+    }
+  }
+
+  private void commit() {
+    if (pending.isEmpty() || holdCommits || crashed) {
+      return;
+    }
+    try {
+      consumer.commitSync(Map.copyOf(pending), settings.closeTimeout());
+      pending.clear();
+    } catch (WakeupException e) {
+      consumer.commitSync(Map.copyOf(pending), settings.closeTimeout());
+      pending.clear();
+      running = false;
+    } catch (KafkaException e) {
+      log.warn("committing offsets failed; retrying after the next poll", e);
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!crashed && !holdCommits) {
+        Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+          OffsetAndMetadata o = pending.get(tp);
+          if (o != null) {
+            mine.put(tp, o);
+          }
+        }
+        if (!mine.isEmpty()) {
+          try {
+            consumer.commitSync(mine, settings.closeTimeout());
+          } catch (KafkaException e) {
+            log.warn("commit on revocation failed; those records will be handed over again", e);
+          }
+        }
+      }
+      for (TopicPartition tp : partitions) {
+        pending.remove(tp);
+        pausedUntil.remove(tp);
+        failures.remove(tp);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      log.debug("inbound partitions assigned: {}", partitions);
+    }
+  }
+
+  private record Result(long nextOffset, long failedOffset) {}
+}
