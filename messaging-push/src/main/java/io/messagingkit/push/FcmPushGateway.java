@@ -51,13 +51,7 @@ public final class FcmPushGateway implements PushGateway {
   private final Duration requestTimeout;
 
   private FcmPushGateway(Builder b) {
-    this.http =
-        b.http != null
-            ? b.http
-            : HttpClient.newBuilder()
-                .connectTimeout(b.requestTimeout)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
+    this.http = b.httpClientOrDefault();
     this.clock = b.clock;
     this.requestTimeout = b.requestTimeout;
     String base = b.baseUri.toString().replaceAll("/+$", "");
@@ -191,12 +185,9 @@ public final class FcmPushGateway implements PushGateway {
   }
 
   /** Configures an {@link FcmPushGateway}. */
-  public static final class Builder {
+  public static final class Builder extends HttpGatewayBuilder<Builder> {
     private final FcmServiceAccount account;
     private URI baseUri = FCM_BASE_URI;
-    private Clock clock = Clock.systemUTC();
-    private @Nullable HttpClient http;
-    private Duration requestTimeout = Duration.ofSeconds(10);
 
     private Builder(FcmServiceAccount account) {
       this.account = Objects.requireNonNull(account, "account");
@@ -208,30 +199,9 @@ public final class FcmPushGateway implements PushGateway {
       return this;
     }
 
-    /** The clock for token expiry and Retry-After dates; default system UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The HTTP client; default a new JDK client preferring HTTP/2. */
-    public Builder httpClient(HttpClient http) {
-      this.http = Objects.requireNonNull(http, "http");
-      return this;
-    }
-
-    /** How long one request may take before it is a {@code RETRY}; default 10 s. */
-    public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
-    }
-
     /** The gateway; fails fast on a malformed setting. */
     public FcmPushGateway build() {
-      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-        throw new IllegalArgumentException(
-            "requestTimeout must be positive, got " + requestTimeout);
-      }
+      checkRequestTimeout();
       String scheme = baseUri.getScheme();
       if (scheme == null || !scheme.equals("https") && !scheme.equals("http")) {
         throw new IllegalArgumentException("baseUri must be an http(s) URI, got " + baseUri);

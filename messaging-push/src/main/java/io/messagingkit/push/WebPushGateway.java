@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +65,7 @@ public final class WebPushGateway implements PushGateway {
     this.keys = b.keys;
     this.subject = b.subject;
     this.clock = b.clock;
-    this.http =
-        b.http != null
-            ? b.http
-            : HttpClient.newBuilder()
-                .connectTimeout(b.requestTimeout)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
+    this.http = b.httpClientOrDefault();
     this.requestTimeout = b.requestTimeout;
     this.urgency = b.urgency;
   }
@@ -216,35 +209,14 @@ public final class WebPushGateway implements PushGateway {
   private record VapidToken(String value, Instant expires) {}
 
   /** Configures a {@link WebPushGateway}. */
-  public static final class Builder {
+  public static final class Builder extends HttpGatewayBuilder<Builder> {
     private final VapidKeys keys;
     private final String subject;
-    private Clock clock = Clock.systemUTC();
-    private @Nullable HttpClient http;
-    private Duration requestTimeout = Duration.ofSeconds(10);
     private String urgency = "high";
 
     private Builder(VapidKeys keys, String subject) {
       this.keys = Objects.requireNonNull(keys, "keys");
       this.subject = Objects.requireNonNull(subject, "subject");
-    }
-
-    /** The clock for VAPID token expiry and Retry-After dates; default system UTC. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The HTTP client; default a new JDK client preferring HTTP/2. */
-    public Builder httpClient(HttpClient http) {
-      this.http = Objects.requireNonNull(http, "http");
-      return this;
-    }
-
-    /** How long one request may take before it is a {@code RETRY}; default 10 s. */
-    public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
     }
 
     /** The RFC 8030 Urgency: very-low, low, normal or high (default: a wake-up is urgent). */
@@ -259,10 +231,7 @@ public final class WebPushGateway implements PushGateway {
         throw new IllegalArgumentException(
             "subject must be a mailto: or https: URI (RFC 8292), got " + subject);
       }
-      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-        throw new IllegalArgumentException(
-            "requestTimeout must be positive, got " + requestTimeout);
-      }
+      checkRequestTimeout();
       if (!java.util.Set.of("very-low", "low", "normal", "high").contains(urgency)) {
         throw new IllegalArgumentException(
             "urgency must be very-low, low, normal or high, got " + urgency);
