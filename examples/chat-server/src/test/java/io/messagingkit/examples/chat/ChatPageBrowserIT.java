@@ -200,26 +200,19 @@ class ChatPageBrowserIT {
       carol.sendMedia(Recipient.user(UserId.of("alice")), notes, "text/plain", "notes.txt").join();
       waiting(alice).until(ExpectedConditions.presenceOfElementLocated(contact("carol")));
       click(alice, contact("carol"));
-      WebElement img =
-          waiting(alice)
-              .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("img.media")));
+      // The page re-renders its message list: elements are looked up afresh every time.
+      waiting(alice).until(d -> firstImageWidth(d) > 0);
+      assertThat(firstImageWidth(alice)).isEqualTo(40);
       waiting(alice)
           .until(
-              d ->
-                  ((Number) js(d).executeScript("return arguments[0].naturalWidth", img)).intValue()
-                      > 0);
-      assertThat(((Number) js(alice).executeScript("return arguments[0].naturalWidth", img)))
-          .isEqualTo(40L);
-      WebElement link =
-          waiting(alice)
-              .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a.media")));
-      assertThat(link.getText()).contains("notes.txt");
+              ExpectedConditions.textToBePresentInElementLocated(
+                  By.cssSelector("a.media"), "notes.txt"));
       Object text =
           js(alice)
               .executeAsyncScript(
                   "const done = arguments[arguments.length - 1];"
-                      + "fetch(arguments[0].href).then(r => r.text()).then(done);",
-                  link);
+                      + "fetch(document.querySelector('a.media').href)"
+                      + ".then(r => r.text()).then(done);");
       assertThat(text).isEqualTo(new String(notes, StandardCharsets.UTF_8));
 
       // The page encrypts and uploads a file; the SDK downloads, verifies and decrypts it.
@@ -277,6 +270,15 @@ class ChatPageBrowserIT {
                   }))
           .orElseThrow();
     }
+  }
+
+  /** The natural width of the first picture in the conversation, 0 while none has loaded. */
+  static int firstImageWidth(WebDriver d) {
+    Object width =
+        js(d)
+            .executeScript(
+                "const i = document.querySelector('img.media'); return i ? i.naturalWidth : 0;");
+    return ((Number) width).intValue();
   }
 
   static JavascriptExecutor js(WebDriver d) {
