@@ -179,7 +179,7 @@ public final class ChatServer implements AutoCloseable {
     }
     handles.add(bus.attachServer(serverId, this::onDelivery));
     if (consumeInbound) {
-      bus.consumeInbound(service::handle);
+      bus.consumeInboundBatches(service::handleAll);
     }
     handles.add(registry.subscribe(this::onPresence));
     long tick = settings.heartbeatInterval().toMillis();

@@ -15,8 +15,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,29 +97,130 @@ final class MessagingService {
   }
 
   /**
-   * The bus consumer. A failure leaves the envelope unacknowledged so the bus hands it over again.
+   * The bus consumer, for a batch of envelopes in stream order per key: each step runs once for the
+   * whole batch where the ports allow it (archive, offline store), and device and group lookups are
+   * made once per user and group. A failure leaves the whole batch unacknowledged; every step is
+   * idempotent, so handing it over again repeats nothing visible.
    */
-  CompletionStage<Void> handle(Envelope envelope) {
+  CompletionStage<Void> handleAll(List<Envelope> envelopes) {
     try {
-      if (envelope.type().isReceipt()) {
-        routeReceipt(envelope);
-      } else {
-        routeMessage(envelope);
-      }
+      route(envelopes);
       return CompletableFuture.completedFuture(null);
     } catch (RuntimeException e) {
-      log.warn("routing {} failed; the bus will hand it over again", envelope, e);
+      log.warn(
+          "routing {} envelope(s) from {} failed; the bus will hand them over again",
+          envelopes.size(),
+          envelopes.get(0),
+          e);
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  private void routeMessage(Envelope envelope) {
-    UserId sender = envelope.from();
-    IdempotencyStore.Acceptance acceptance =
-        idempotency.accept(sender, envelope.id(), envelope.serverTimestamp());
-    if (acceptance.status() == IdempotencyStore.Status.COMPLETED) {
+  private void route(List<Envelope> envelopes) {
+    Set<List<Object>> seen = new HashSet<>();
+    List<Envelope> unique = new ArrayList<>(envelopes.size());
+    List<IdempotencyStore.Key> keys = new ArrayList<>(envelopes.size());
+    Instant latest = Instant.EPOCH;
+    for (Envelope envelope : envelopes) {
+      // the same envelope twice in one batch (a resend): route it once
+      if (seen.add(List.of(envelope.type(), envelope.from(), envelope.id()))) {
+        unique.add(envelope);
+        if (!envelope.type().isReceipt()) {
+          keys.add(new IdempotencyStore.Key(envelope.from(), envelope.id()));
+          if (envelope.serverTimestamp().isAfter(latest)) {
+            latest = envelope.serverTimestamp();
+          }
+        }
+      }
+    }
+    Iterator<IdempotencyStore.Acceptance> acceptances =
+        keys.isEmpty()
+            ? Collections.emptyIterator()
+            : idempotency.acceptAll(keys, latest).iterator();
+
+    Lookups lookups = new Lookups();
+    List<Routed> routed = new ArrayList<>(unique.size());
+    List<IdempotencyStore.Key> done = new ArrayList<>(keys.size());
+    for (Envelope envelope : unique) {
+      if (envelope.type().isReceipt()) {
+        UserId to = ((Recipient.ToUser) envelope.recipient()).user();
+        routed.add(new Routed(envelope, targets(Set.of(to), envelope.sender(), lookups)));
+        continue;
+      }
+      IdempotencyStore.Acceptance acceptance = acceptances.next();
+      if (acceptance.status() == IdempotencyStore.Status.COMPLETED) {
+        continue;
+      }
+      done.add(new IdempotencyStore.Key(envelope.from(), envelope.id()));
+      Routed message = route(envelope, acceptance, lookups);
+      if (message != null) {
+        routed.add(message);
+      }
+    }
+    if (routed.isEmpty()) {
+      idempotency.completeAll(done);
       return;
     }
+
+    List<Envelope> messages = new ArrayList<>(routed.size());
+    for (Routed r : routed) {
+      if (!r.envelope().type().isReceipt()) {
+        messages.add(r.envelope());
+      }
+    }
+    if (archive != null && !messages.isEmpty()) {
+      archive.appendAll(messages);
+    }
+    if (media != null) {
+      for (Routed r : routed) {
+        MediaRef ref = r.envelope().media();
+        if (ref != null) {
+          for (UserId user : r.targets().keySet()) {
+            if (!user.equals(r.envelope().from())) {
+              media.grantRead(ref.objectKey(), user);
+            }
+          }
+        }
+      }
+    }
+
+    List<OfflineStore.Item> items = new ArrayList<>();
+    for (Routed r : routed) {
+      r.targets()
+          .values()
+          .forEach(ds -> ds.forEach(d -> items.add(new OfflineStore.Item(d, r.envelope()))));
+    }
+    List<Long> sequences = offline.enqueueAll(items);
+    idempotency.completeAll(done);
+
+    deliver(items, sequences, lookups);
+    for (Routed r : routed) {
+      Envelope e = r.envelope();
+      if (e.type().isReceipt()) {
+        Counter.builder("messagingkit.acks")
+            .description("Acknowledgments routed back to senders")
+            .tag("kind", e.type() == MessageType.READ_RECEIPT ? "read" : "delivered")
+            .register(meters)
+            .increment();
+      } else {
+        Counter.builder("messagingkit.messages.routed")
+            .description("Messages stored and routed to their recipient devices")
+            .tag("type", e.type().name())
+            .tag("recipient", e.recipient() instanceof Recipient.ToGroup ? "group" : "user")
+            .register(meters)
+            .increment();
+        routingLatency.record(Duration.between(e.serverTimestamp(), clock.instant()));
+      }
+    }
+  }
+
+  /**
+   * Who an accepted message goes to; null when it goes to no one: sent to a group the sender is not
+   * in (dropped; the caller marks it complete).
+   */
+  private @Nullable Routed route(
+      Envelope envelope, IdempotencyStore.Acceptance acceptance, Lookups lookups) {
+    UserId sender = envelope.from();
     Envelope accepted =
         envelope.serverSequence() == acceptance.sequence()
             ? envelope
@@ -125,67 +231,28 @@ final class MessagingService {
       if (groups.membership(g.group(), sender).isEmpty()) {
         log.info("dropping {}: {} is not a member of {}", accepted, sender, g.group());
         dropped.increment();
-        idempotency.complete(sender, accepted.id());
-        return;
+        return null;
       }
-      groups.members(g.group()).forEach(m -> users.add(m.member()));
+      lookups.members(g.group()).forEach(m -> users.add(m.member()));
     } else {
       UserId to = ((Recipient.ToUser) accepted.recipient()).user();
       users.add(to);
       users.add(sender);
-      if (!to.equals(sender)) {
+      if (!to.equals(sender) && lookups.firstLink(sender, to)) {
         contacts.link(sender, to);
       }
     }
-
-    if (archive != null) {
-      archive.append(accepted);
-    }
-    if (media != null && accepted.media() != null) {
-      for (UserId user : users) {
-        if (!user.equals(sender)) {
-          media.grantRead(accepted.media().objectKey(), user);
-        }
-      }
-    }
-
-    Map<UserId, List<DeviceAddress>> targets = targets(users, accepted.sender());
-    List<OfflineStore.Item> items = new ArrayList<>();
-    targets.values().forEach(ds -> ds.forEach(d -> items.add(new OfflineStore.Item(d, accepted))));
-    List<Long> sequences = offline.enqueueAll(items);
-    idempotency.complete(sender, accepted.id());
-
-    deliver(targets, items, sequences, true);
-    Counter.builder("messagingkit.messages.routed")
-        .description("Messages stored and routed to their recipient devices")
-        .tag("type", accepted.type().name())
-        .tag("recipient", accepted.recipient() instanceof Recipient.ToGroup ? "group" : "user")
-        .register(meters)
-        .increment();
-    routingLatency.record(Duration.between(accepted.serverTimestamp(), clock.instant()));
-  }
-
-  private void routeReceipt(Envelope receipt) {
-    UserId to = ((Recipient.ToUser) receipt.recipient()).user();
-    Map<UserId, List<DeviceAddress>> targets = targets(Set.of(to), receipt.sender());
-    List<OfflineStore.Item> items = new ArrayList<>();
-    targets.values().forEach(ds -> ds.forEach(d -> items.add(new OfflineStore.Item(d, receipt))));
-    List<Long> sequences = offline.enqueueAll(items);
-    deliver(targets, items, sequences, false);
-    Counter.builder("messagingkit.acks")
-        .description("Acknowledgments routed back to senders")
-        .tag("kind", receipt.type() == MessageType.READ_RECEIPT ? "read" : "delivered")
-        .register(meters)
-        .increment();
+    return new Routed(accepted, targets(users, accepted.sender(), lookups));
   }
 
   /**
    * Every device of {@code users} except {@code sendingDevice}; a user without one gets PENDING.
    */
-  private Map<UserId, List<DeviceAddress>> targets(Set<UserId> users, DeviceAddress sendingDevice) {
-    Map<UserId, List<DeviceAddress>> targets = new HashMap<>();
+  private Map<UserId, List<DeviceAddress>> targets(
+      Set<UserId> users, DeviceAddress sendingDevice, Lookups lookups) {
+    Map<UserId, List<DeviceAddress>> targets = new LinkedHashMap<>();
     for (UserId user : users) {
-      List<DeviceId> known = devices.devices(user);
+      List<DeviceId> known = lookups.devices(user);
       List<DeviceAddress> mine = new ArrayList<>(Math.max(1, known.size()));
       if (known.isEmpty()) {
         if (!user.equals(sendingDevice.user())) {
@@ -206,20 +273,15 @@ final class MessagingService {
     return targets;
   }
 
-  private void deliver(
-      Map<UserId, List<DeviceAddress>> targets,
-      List<OfflineStore.Item> items,
-      List<Long> sequences,
-      boolean pushWhenOffline) {
-    Map<DeviceAddress, SessionLease> online = new HashMap<>();
-    for (UserId user : targets.keySet()) {
-      for (SessionLease lease : registry.findAll(user)) {
-        online.put(lease.device(), lease);
-      }
-    }
+  /**
+   * Hands each stored item to its device's chat server when the device is online; asks for a push
+   * when it is not (messages only, never receipts).
+   */
+  private void deliver(List<OfflineStore.Item> items, List<Long> sequences, Lookups lookups) {
     for (int i = 0; i < items.size(); i++) {
       OfflineStore.Item item = items.get(i);
-      SessionLease lease = online.get(item.device());
+      boolean pushWhenOffline = !item.envelope().type().isReceipt();
+      SessionLease lease = lookups.session(item.device());
       if (lease == null) {
         if (pushWhenOffline && !item.device().device().equals(PENDING)) {
           push.messageWaiting(item.device(), item.envelope());
@@ -236,6 +298,43 @@ final class MessagingService {
                   push.messageWaiting(item.device(), item.envelope());
                 }
               });
+    }
+  }
+
+  /** An envelope to store and deliver, and its target devices by user. */
+  private record Routed(Envelope envelope, Map<UserId, List<DeviceAddress>> targets) {}
+
+  /** What one batch looked up, so that each user's devices and sessions are read once. */
+  private final class Lookups {
+    private final Map<UserId, List<DeviceId>> devices = new HashMap<>();
+    private final Map<GroupId, List<GroupMember>> members = new HashMap<>();
+    private final Map<UserId, Map<DeviceAddress, SessionLease>> sessions = new HashMap<>();
+    private final Set<List<UserId>> links = new HashSet<>();
+
+    List<DeviceId> devices(UserId user) {
+      return this.devices.computeIfAbsent(user, MessagingService.this.devices::devices);
+    }
+
+    List<GroupMember> members(GroupId group) {
+      return this.members.computeIfAbsent(group, groups::members);
+    }
+
+    @Nullable SessionLease session(DeviceAddress device) {
+      return sessions
+          .computeIfAbsent(
+              device.user(),
+              user -> {
+                Map<DeviceAddress, SessionLease> online = new HashMap<>();
+                for (SessionLease lease : registry.findAll(user)) {
+                  online.put(lease.device(), lease);
+                }
+                return online;
+              })
+          .get(device);
+    }
+
+    boolean firstLink(UserId a, UserId b) {
+      return links.add(List.of(a, b));
     }
   }
 

@@ -8,8 +8,10 @@ import io.messagingkit.core.MessageId;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.IdempotencyStore.Acceptance;
+import io.messagingkit.core.port.IdempotencyStore.Key;
 import io.messagingkit.core.port.IdempotencyStore.Status;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +95,83 @@ public abstract class IdempotencyStoreContract {
       store.complete(ALICE, id("m1"));
       assertThat(store.accept(ALICE, id("m2"), T0).status()).isEqualTo(Status.IN_PROGRESS);
       assertThat(store.accept(BOB, id("m1"), T0).status()).isEqualTo(Status.IN_PROGRESS);
+    }
+  }
+
+  @Nested
+  @DisplayName("in batches")
+  class Batches {
+    private Key key(UserId sender, String id) {
+      return new Key(sender, id(id));
+    }
+
+    @Test
+    @DisplayName(
+        "acceptAll answers each key as accept would, in order, a repeat within it included")
+    void acceptAllLikeAccept() {
+      Acceptance m1 = store.accept(ALICE, id("m1"), T0);
+      Acceptance m2 = store.accept(ALICE, id("m2"), T0);
+      store.complete(ALICE, id("m2"));
+
+      List<Acceptance> all =
+          store.acceptAll(
+              List.of(
+                  key(ALICE, "m1"),
+                  key(ALICE, "m2"),
+                  key(BOB, "m1"),
+                  key(ALICE, "m3"),
+                  key(BOB, "m1")),
+              T0.plusSeconds(5));
+
+      assertThat(all).hasSize(5);
+      assertThat(all.get(0)).isEqualTo(new Acceptance(m1.sequence(), T0, Status.IN_PROGRESS));
+      assertThat(all.get(1)).isEqualTo(new Acceptance(m2.sequence(), T0, Status.COMPLETED));
+      assertThat(all.get(2).status()).isEqualTo(Status.NEW);
+      assertThat(all.get(2).acceptedAt()).isEqualTo(T0.plusSeconds(5));
+      assertThat(all.get(3).status()).isEqualTo(Status.NEW);
+      assertThat(all.get(4))
+          .isEqualTo(new Acceptance(all.get(2).sequence(), T0.plusSeconds(5), Status.IN_PROGRESS));
+      assertThat(all.get(3).sequence())
+          .isNotEqualTo(all.get(2).sequence())
+          .isGreaterThan(m2.sequence());
+      assertThat(store.acceptAll(List.of(), T0)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("completeAll completes every listed key, ignores unknown ones, leaves the rest")
+    void completeAllPerKey() {
+      store.accept(ALICE, id("m1"), T0);
+      store.accept(ALICE, id("m2"), T0);
+      store.accept(BOB, id("m1"), T0);
+
+      store.completeAll(List.of(key(ALICE, "m1"), key(BOB, "m1"), key(BOB, "never")));
+      store.completeAll(List.of(key(ALICE, "m1")));
+      store.completeAll(List.of());
+
+      assertThat(store.accept(ALICE, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(BOB, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(ALICE, id("m2"), T0).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("never"), T0).status()).isEqualTo(Status.NEW);
+    }
+
+    @Test
+    @DisplayName("acceptAll over more keys than one lookup takes")
+    void acceptAllLarge() {
+      List<Key> keys = new ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        keys.add(key(i % 2 == 0 ? ALICE : BOB, "k" + i));
+      }
+      List<Acceptance> first = store.acceptAll(keys, T0);
+      assertThat(first).extracting(Acceptance::status).containsOnly(Status.NEW);
+      assertThat(first).extracting(Acceptance::sequence).doesNotHaveDuplicates();
+      store.completeAll(keys.subList(0, 600));
+      List<Acceptance> again = store.acceptAll(keys, T0.plusSeconds(1));
+      for (int i = 0; i < keys.size(); i++) {
+        assertThat(again.get(i))
+            .isEqualTo(
+                new Acceptance(
+                    first.get(i).sequence(), T0, i < 600 ? Status.COMPLETED : Status.IN_PROGRESS));
+      }
     }
   }
 

@@ -239,6 +239,72 @@ public abstract class MessageBusContract {
     }
 
     @Test
+    @DisplayName("hands over non-empty batches, in publish order per key")
+    void batchesInOrderPerKey() throws Exception {
+      Map<String, List<Envelope>> seen = new ConcurrentHashMap<>();
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      bus.consumeInboundBatches(
+          batch -> {
+            sizes.add(batch.size());
+            for (Envelope e : batch) {
+              seen.computeIfAbsent(e.recipient().partitionKey(), k -> new CopyOnWriteArrayList<>())
+                  .add(e);
+            }
+            return CompletableFuture.completedFuture(null);
+          });
+      List<UserId> users = List.of(user("bob"), user("carol"), user("dave"));
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      for (int i = 0; i < 90; i++) {
+        futures.add(bus.publish(envelope("b" + i, users.get(i % users.size()))));
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      for (int u = 0; u < users.size(); u++) {
+        List<String> expected = new ArrayList<>();
+        for (int i = u; i < 90; i += users.size()) {
+          expected.add("b" + i);
+        }
+        String key = Recipient.user(users.get(u)).partitionKey();
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> assertThat(ids(seen.getOrDefault(key, List.of()))).isEqualTo(expected));
+      }
+      assertThat(sizes).allMatch(n -> n > 0);
+    }
+
+    @Test
+    @DisplayName("hands a failed batch over again; what its key published later waits for it")
+    void failedBatchRedelivered() throws Exception {
+      List<String> acknowledged = new CopyOnWriteArrayList<>();
+      Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+      bus.consumeInboundBatches(
+          batch -> {
+            List<String> ids = ids(batch);
+            for (String id : List.of("c2", "c5")) {
+              if (ids.contains(id) && failedOnce.add(id)) {
+                return CompletableFuture.failedFuture(new IllegalStateException("store down"));
+              }
+            }
+            acknowledged.addAll(ids);
+            return CompletableFuture.completedFuture(null);
+          });
+      UserId bob = user("bob");
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      for (int i = 1; i <= 6; i++) {
+        futures.add(bus.publish(envelope("c" + i, bob)));
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(acknowledged).containsExactly("c1", "c2", "c3", "c4", "c5", "c6"));
+      assertThat(failedOnce).containsExactlyInAnyOrder("c2", "c5");
+    }
+
+    @Test
     @DisplayName("accepts only one consumer per bus")
     void oneConsumer() {
       bus.consumeInbound(e -> CompletableFuture.completedFuture(null));

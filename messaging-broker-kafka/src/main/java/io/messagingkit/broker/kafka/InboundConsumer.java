@@ -29,14 +29,18 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The messaging service's consumer of the inbound topic: one polling thread that owns the {@link
- * KafkaConsumer}, and a worker pool that handles the partitions of each poll in parallel, each in
- * offset order. Offsets are committed after the poll's work completed; a partition whose handler
- * failed is sought back to the failed record and paused for a growing back-off.
+ * KafkaConsumer}, and a worker pool that handles the partitions of each poll in parallel, each as
+ * one batch in offset order. Offsets are committed after the poll's work completed; a partition
+ * whose handler failed is sought back to the failed record and paused for a growing back-off, and
+ * its next attempt hands the records over one at a time, so that those before a failing record are
+ * committed and only that record is held back. A consumer of single envelopes ({@code oneByOne})
+ * gets batches of one throughout.
  */
 final class InboundConsumer {
 
@@ -45,7 +49,8 @@ final class InboundConsumer {
 
   private final KafkaMessageBus.Settings settings;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Function<Envelope, CompletionStage<Void>> handler;
+  private final Function<List<Envelope>, CompletionStage<Void>> handler;
+  private final boolean oneByOne;
   private final ExecutorService workers;
   private final Thread thread;
   private final Counter handled;
@@ -61,8 +66,10 @@ final class InboundConsumer {
   InboundConsumer(
       KafkaMessageBus.Settings settings,
       Map<String, Object> config,
-      Function<Envelope, CompletionStage<Void>> handler,
+      Function<List<Envelope>, CompletionStage<Void>> handler,
+      boolean oneByOne,
       MeterRegistry meters) {
+    this.oneByOne = oneByOne;
     this.settings = settings;
     this.handler = handler;
     this.consumer =
@@ -165,7 +172,8 @@ final class InboundConsumer {
     Map<TopicPartition, Future<Result>> results = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      results.put(tp, workers.submit(() -> handlePartition(batch)));
+      boolean single = oneByOne || failures.containsKey(tp);
+      results.put(tp, workers.submit(() -> single ? handleOneByOne(batch) : handleBatch(batch)));
     }
     for (Map.Entry<TopicPartition, Future<Result>> e : results.entrySet()) {
       TopicPartition tp = e.getKey();
@@ -198,31 +206,52 @@ final class InboundConsumer {
     }
   }
 
-  private Result handlePartition(List<ConsumerRecord<byte[], byte[]>> batch) {
+  private Result handleBatch(List<ConsumerRecord<byte[], byte[]>> batch) {
+    List<Envelope> envelopes = new ArrayList<>(batch.size());
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      Envelope envelope = decode(record);
+      if (envelope != null) {
+        envelopes.add(envelope);
+      }
+    }
+    long next = batch.get(batch.size() - 1).offset() + 1;
+    if (envelopes.isEmpty()) {
+      return new Result(next, -1);
+    }
+    if (crashed) {
+      return new Result(-1, -1);
+    }
+    try {
+      await(envelopes);
+      handled.increment(envelopes.size());
+      return new Result(next, -1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(-1, batch.get(0).offset());
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      failed.increment(envelopes.size());
+      log.debug(
+          "handler failed for a batch of {} from {}; it will be handed over again",
+          envelopes.size(),
+          batch.get(0).offset(),
+          e);
+      return new Result(-1, batch.get(0).offset());
+    }
+  }
+
+  private Result handleOneByOne(List<ConsumerRecord<byte[], byte[]>> batch) {
     long next = -1;
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (crashed) {
         return new Result(next, -1);
       }
-      Envelope envelope;
-      try {
-        envelope = BusCodec.decodeEnvelope(record.value());
-      } catch (IllegalArgumentException e) {
-        log.error(
-            "skipping undecodable record at {}-{}@{}",
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            e);
-        undecodable.increment();
+      Envelope envelope = decode(record);
+      if (envelope == null) {
         next = record.offset() + 1;
         continue;
       }
       try {
-        handler
-            .apply(envelope)
-            .toCompletableFuture()
-            .get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        await(List.of(envelope));
         handled.increment();
         next = record.offset() + 1;
       } catch (InterruptedException e) {
@@ -235,6 +264,30 @@ final class InboundConsumer {
       }
     }
     return new Result(next, -1);
+  }
+
+  private void await(List<Envelope> envelopes)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    handler
+        .apply(envelopes)
+        .toCompletableFuture()
+        .get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The record's envelope, or null (logged and counted) when it is not one: it is skipped. */
+  private @Nullable Envelope decode(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return BusCodec.decodeEnvelope(record.value());
+    } catch (IllegalArgumentException e) {
+      log.error(
+          "skipping undecodable record at {}-{}@{}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e);
+      undecodable.increment();
+      return null;
+    }
   }
 
   private void resumeDue() {

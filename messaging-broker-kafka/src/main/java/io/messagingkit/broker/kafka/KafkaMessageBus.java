@@ -199,6 +199,22 @@ public final class KafkaMessageBus implements MessageBus {
   @Override
   public void consumeInbound(Function<Envelope, CompletionStage<Void>> handler) {
     Objects.requireNonNull(handler, "handler");
+    startInbound(batch -> handler.apply(batch.get(0)), true);
+  }
+
+  /**
+   * Hands over the records of each polled partition as one batch, in offset order. After a batch
+   * failed, the partition's next attempt hands its records over one at a time, so that the records
+   * before a failing one are acknowledged.
+   */
+  @Override
+  public void consumeInboundBatches(Function<List<Envelope>, CompletionStage<Void>> handler) {
+    Objects.requireNonNull(handler, "handler");
+    startInbound(handler, false);
+  }
+
+  private void startInbound(
+      Function<List<Envelope>, CompletionStage<Void>> handler, boolean oneByOne) {
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("message bus is closed");
@@ -207,7 +223,8 @@ public final class KafkaMessageBus implements MessageBus {
         throw new IllegalStateException("the inbound stream already has a consumer");
       }
       inbound =
-          new InboundConsumer(settings, consumerConfig(settings.consumerGroup()), handler, meters);
+          new InboundConsumer(
+              settings, consumerConfig(settings.consumerGroup()), handler, oneByOne, meters);
       inbound.start();
     }
   }

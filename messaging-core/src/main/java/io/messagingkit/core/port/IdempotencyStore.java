@@ -3,6 +3,9 @@ package io.messagingkit.core.port;
 import io.messagingkit.core.MessageId;
 import io.messagingkit.core.UserId;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The server's dedupe: remembers each (sender, message id) it accepted, so that a client retry
@@ -28,6 +31,26 @@ public interface IdempotencyStore {
   /** Marks the fan-out of (sender, id) finished. Idempotent; unknown keys are ignored. */
   void complete(UserId sender, MessageId id);
 
+  /**
+   * {@link #accept} for each key, in order, with the same results (a key listed twice is accepted
+   * once; its second entry sees it accepted). A store may answer keys it already holds with one
+   * lookup. The default calls {@link #accept} for each key.
+   */
+  default List<Acceptance> acceptAll(List<Key> keys, Instant now) {
+    List<Acceptance> result = new ArrayList<>(keys.size());
+    for (Key key : keys) {
+      result.add(accept(key.sender(), key.id(), now));
+    }
+    return result;
+  }
+
+  /** {@link #complete} for each key; a store may do it in one round trip. */
+  default void completeAll(List<Key> keys) {
+    for (Key key : keys) {
+      complete(key.sender(), key.id());
+    }
+  }
+
   /** Forgets entries accepted before {@code cutoff}; returns how many. */
   int purgeOlderThan(Instant cutoff);
 
@@ -49,4 +72,12 @@ public interface IdempotencyStore {
    * @param status where the key stood before this call
    */
   record Acceptance(long sequence, Instant acceptedAt, Status status) {}
+
+  /** A dedupe key: the sender and the message id the sender chose. */
+  record Key(UserId sender, MessageId id) {
+    public Key {
+      Objects.requireNonNull(sender, "sender");
+      Objects.requireNonNull(id, "id");
+    }
+  }
 }

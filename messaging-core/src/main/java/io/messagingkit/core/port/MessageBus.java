@@ -1,6 +1,7 @@
 package io.messagingkit.core.port;
 
 import io.messagingkit.core.Envelope;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -34,6 +35,17 @@ public interface MessageBus extends AutoCloseable {
    * consumer per process. The handler's stage completing normally acknowledges the envelope.
    */
   void consumeInbound(Function<Envelope, CompletionStage<Void>> handler);
+
+  /**
+   * Like {@link #consumeInbound}, handing over envelopes in batches so that the handler can store
+   * them with fewer round trips. A batch is non-empty and holds envelopes in stream order per key;
+   * its stage completing normally acknowledges all of them, failing hands all of them over again (a
+   * bus may then hand them one at a time to get past a failing envelope). The default hands over
+   * batches of one through {@link #consumeInbound}.
+   */
+  default void consumeInboundBatches(Function<List<Envelope>, CompletionStage<Void>> handler) {
+    consumeInbound(envelope -> handler.apply(List.of(envelope)));
+  }
 
   /** Sends a delivery to chat server {@code serverId}; completes when handed to the transport. */
   CompletableFuture<Void> deliver(String serverId, Delivery delivery);

@@ -4,11 +4,19 @@ import io.messagingkit.core.MessageId;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * An {@link IdempotencyStore} in a relational database: table {@code mk_idempotency} with a unique
@@ -19,6 +27,8 @@ import javax.sql.DataSource;
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
+  private static final int LOOKUP_CHUNK = 500;
+
   private final Db db;
   private final String table;
 
@@ -86,6 +96,90 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 .bind("s", sender.value())
                 .bind("m", id.value())
                 .execute());
+  }
+
+  /**
+   * Answers the keys already held with one query per sender (per 500 ids), then accepts the others
+   * one by one as {@link #accept} does.
+   */
+  @Override
+  public List<Acceptance> acceptAll(List<Key> keys, Instant now) {
+    Objects.requireNonNull(now, "now");
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    Map<Key, Acceptance> held =
+        db.call("looking up " + keys.size() + " dedupe key(s)", h -> held(h, keys));
+    List<Acceptance> result = new ArrayList<>(keys.size());
+    for (Key key : keys) {
+      Acceptance a = held.get(key);
+      if (a == null) {
+        a = accept(key.sender(), key.id(), now);
+        // a repeat of the key further down the list finds it accepted
+        held.put(key, new Acceptance(a.sequence(), a.acceptedAt(), Status.IN_PROGRESS));
+      }
+      result.add(a);
+    }
+    return result;
+  }
+
+  private Map<Key, Acceptance> held(Handle h, List<Key> keys) {
+    Map<String, Set<String>> idsBySender = new TreeMap<>();
+    for (Key key : keys) {
+      idsBySender
+          .computeIfAbsent(key.sender().value(), s -> new LinkedHashSet<>())
+          .add(key.id().value());
+    }
+    Map<Key, Acceptance> found = new HashMap<>();
+    for (var entry : idsBySender.entrySet()) {
+      UserId sender = UserId.of(entry.getKey());
+      List<String> ids = new ArrayList<>(entry.getValue());
+      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+        h.createQuery(
+                "SELECT message_id, seq, accepted_s, accepted_n, completed FROM "
+                    + table
+                    + " WHERE sender_id = :s AND message_id IN (<ids>)")
+            .bind("s", sender.value())
+            .bindList("ids", ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK)))
+            .map(
+                (rs, ctx) ->
+                    Map.entry(
+                        new Key(sender, MessageId.of(rs.getString(1))),
+                        new Acceptance(
+                            rs.getLong(2),
+                            Instant.ofEpochSecond(rs.getLong(3), rs.getInt(4)),
+                            rs.getBoolean(5) ? Status.COMPLETED : Status.IN_PROGRESS)))
+            .forEach(e -> found.put(e.getKey(), e.getValue()));
+      }
+    }
+    return found;
+  }
+
+  /** One batch of updates. */
+  @Override
+  public void completeAll(List<Key> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    db.call(
+        "completing " + keys.size() + " dedupe key(s)",
+        h -> {
+          PreparedBatch batch =
+              h.prepareBatch(
+                  "UPDATE "
+                      + table
+                      + " SET completed = :t WHERE sender_id = :s AND message_id = :m"
+                      + " AND completed = :f");
+          for (Key key : keys) {
+            batch
+                .bind("t", true)
+                .bind("f", false)
+                .bind("s", key.sender().value())
+                .bind("m", key.id().value())
+                .add();
+          }
+          return batch.execute();
+        });
   }
 
   @Override
