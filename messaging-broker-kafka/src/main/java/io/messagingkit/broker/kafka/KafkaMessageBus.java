@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * io.messagingkit.core.Recipient#partitionKey()} as the record key, from an idempotent producer
  * with {@code acks=all}; its future completes in the send callback, i.e. once the broker has the
  * record on every in-sync replica — only then may the sender see SENT_ACK. {@link #consumeInbound}
- * joins the consumer group and handles the records of each assigned partition in offset order (the
- * partitions of one poll in parallel on a worker pool). An offset is committed only after the
+ * and {@link #consumeInboundBatches} join the consumer group and handle the records of each
+ * assigned partition in offset order (the partitions of one poll in parallel on a worker pool; with
+ * batches, a partition's records of one poll as one batch). An offset is committed only after the
  * handler's stage completed normally; a failed stage makes the partition seek back to the record
  * and pause for a back-off, so nothing is skipped (at-least-once: a crash between handling and
  * commit hands the records to the next consumer, and the messaging service dedupes them by sender
