@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -55,6 +56,25 @@ abstract class Dialect {
       }
       throw e;
     }
+  }
+
+  /**
+   * Like {@link #insertIfAbsent}, and in the same statement returns the new row's {@code returning}
+   * column (a generated value): empty when a row with the same key was there. Only where {@link
+   * #insertReturns()}; callers elsewhere insert and read back.
+   */
+  OptionalLong insertIfAbsentReturning(
+      Handle handle,
+      String table,
+      String conflictColumns,
+      Map<String, Object> values,
+      String returning) {
+    throw new UnsupportedOperationException(database() + " has no insert-if-absent-returning");
+  }
+
+  /** Whether {@link #insertIfAbsentReturning} is available. */
+  boolean insertReturns() {
+    return false;
   }
 
   /**

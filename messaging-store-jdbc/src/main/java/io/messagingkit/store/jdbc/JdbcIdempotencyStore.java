@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
@@ -55,7 +56,18 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
             row.put("accepted_s", now.getEpochSecond());
             row.put("accepted_n", now.getNano());
             row.put("completed", false);
-            boolean inserted = db.dialect.insertIfAbsent(h, table, "sender_id, message_id", row);
+            boolean inserted;
+            if (db.dialect.insertReturns()) {
+              // one statement for a new key (the chat server's case)
+              OptionalLong seq =
+                  db.dialect.insertIfAbsentReturning(h, table, "sender_id, message_id", row, "seq");
+              if (seq.isPresent()) {
+                return new Acceptance(seq.getAsLong(), now, Status.NEW);
+              }
+              inserted = false;
+            } else {
+              inserted = db.dialect.insertIfAbsent(h, table, "sender_id, message_id", row);
+            }
             Optional<Acceptance> stored =
                 h.createQuery(
                         "SELECT seq, accepted_s, accepted_n, completed FROM "

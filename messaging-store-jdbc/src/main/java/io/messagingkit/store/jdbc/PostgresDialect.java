@@ -6,8 +6,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,29 @@ final class PostgresDialect extends Dialect {
             insertSql(table, values) + " ON CONFLICT (" + conflictColumns + ") DO NOTHING");
     values.forEach(update::bind);
     return update.execute() > 0;
+  }
+
+  @Override
+  OptionalLong insertIfAbsentReturning(
+      Handle handle,
+      String table,
+      String conflictColumns,
+      Map<String, Object> values,
+      String returning) {
+    Query query =
+        handle.createQuery(
+            insertSql(table, values)
+                + " ON CONFLICT ("
+                + conflictColumns
+                + ") DO NOTHING RETURNING "
+                + returning);
+    values.forEach(query::bind);
+    return query.mapTo(Long.class).findOne().map(OptionalLong::of).orElse(OptionalLong.empty());
+  }
+
+  @Override
+  boolean insertReturns() {
+    return true;
   }
 
   @Override
