@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * (bootstrap servers; default: start one), {@code cluster.jdbc.url} (default {@code
  * jdbc:postgresql://127.0.0.1:5432/test}), {@code cluster.jdbc.user} ({@code postgres}), {@code
  * cluster.jdbc.schema} ({@code messagingkit_cluster}), {@code cluster.redis} ({@code
- * 127.0.0.1:6379}), {@code cluster.secret} (the token secret; default random).
+ * 127.0.0.1:6379}), {@code cluster.secret} (the token secret; default random), {@code
+ * cluster.redis.prefix} and {@code cluster.topic.prefix} (the Redis key prefix and the Kafka topic
+ * and group prefix, default {@code messagingkit-cluster:} and {@code messagingkit-cluster}), {@code
+ * cluster.node.first} (the number of the first chat server, default 1: a process that adds servers
+ * to a running cluster numbers them past those in use).
  */
 public final class ClusterApp implements AutoCloseable {
 
@@ -53,6 +57,8 @@ public final class ClusterApp implements AutoCloseable {
    * @param redisPrefix the key prefix in Redis
    * @param topicPrefix the prefix of the Kafka topics and group
    * @param secret the HMAC secret of access tokens (at least 32 bytes)
+   * @param firstNode the number of the first chat server ({@code chat-<n>}); a process that joins a
+   *     running cluster starts past the numbers in use
    */
   public record Config(
       List<Integer> ports,
@@ -64,7 +70,8 @@ public final class ClusterApp implements AutoCloseable {
       int redisPort,
       String redisPrefix,
       String topicPrefix,
-      byte[] secret) {
+      byte[] secret,
+      int firstNode) {
     public Config {
       ports = List.copyOf(ports);
       if (ports.size() < 1) {
@@ -74,6 +81,35 @@ public final class ClusterApp implements AutoCloseable {
       if (secret.length < 32) {
         throw new IllegalArgumentException("the token secret needs at least 32 bytes");
       }
+      if (firstNode < 1) {
+        throw new IllegalArgumentException("cluster.node.first must be at least 1");
+      }
+    }
+
+    /** A configuration whose chat servers are numbered from 1. */
+    public Config(
+        List<Integer> ports,
+        @Nullable String kafka,
+        String jdbcUrl,
+        String jdbcUser,
+        String schema,
+        String redisHost,
+        int redisPort,
+        String redisPrefix,
+        String topicPrefix,
+        byte[] secret) {
+      this(
+          ports,
+          kafka,
+          jdbcUrl,
+          jdbcUser,
+          schema,
+          redisHost,
+          redisPort,
+          redisPrefix,
+          topicPrefix,
+          secret,
+          1);
     }
 
     /** The configuration from system properties (see the class comment). */
@@ -98,9 +134,10 @@ public final class ClusterApp implements AutoCloseable {
           System.getProperty("cluster.jdbc.schema", "messagingkit_cluster"),
           redis[0],
           Integer.parseInt(redis[1]),
-          "messagingkit-cluster:",
-          "messagingkit-cluster",
-          key);
+          System.getProperty("cluster.redis.prefix", "messagingkit-cluster:"),
+          System.getProperty("cluster.topic.prefix", "messagingkit-cluster"),
+          key,
+          Integer.getInteger("cluster.node.first", 1));
     }
   }
 
@@ -189,7 +226,14 @@ public final class ClusterApp implements AutoCloseable {
               .audience("messagingkit-cluster")
               .build();
       for (int i = 0; i < config.ports().size(); i++) {
-        nodes.add(node("chat-" + (i + 1), config, kafka, stores, authenticator));
+        nodes.add(
+            node(
+                "chat-" + (config.firstNode() + i),
+                config.ports().get(i),
+                config,
+                kafka,
+                stores,
+                authenticator));
       }
       JwtIssuer issuer =
           JwtIssuer.hs256(
@@ -213,11 +257,11 @@ public final class ClusterApp implements AutoCloseable {
 
   private static Node node(
       String serverId,
+      int port,
       Config config,
       String kafka,
       JdbcStores stores,
       JwtAuthenticator authenticator) {
-    int port = config.ports().get(Integer.parseInt(serverId.substring(5)) - 1);
     KafkaMessageBus bus =
         KafkaMessageBus.builder(kafka)
             .inboundTopic(config.topicPrefix() + ".inbound")

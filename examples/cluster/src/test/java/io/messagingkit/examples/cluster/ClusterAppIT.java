@@ -6,20 +6,32 @@ import static org.awaitility.Awaitility.await;
 import io.messagingkit.core.DeviceAddress;
 import io.messagingkit.core.GroupId;
 import io.messagingkit.core.Presence;
+import io.messagingkit.core.Recipient;
 import io.messagingkit.core.UserId;
 import io.messagingkit.transport.websocket.client.MessagingClient;
 import io.messagingkit.transport.websocket.protocol.ServerFrame;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -38,14 +50,14 @@ class ClusterAppIT {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String SECRET = "cluster-test-secret-" + RUN + "-0123456789abcdef";
   private static ClusterApp app;
   private static String schema;
 
   @BeforeAll
   static void startCluster() {
     schema = "mk_cluster_" + RUN.replace("-", "");
-    byte[] secret =
-        ("cluster-test-secret-" + RUN + "-0123456789abcdef").getBytes(StandardCharsets.UTF_8);
+    byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
     app =
         ClusterApp.start(
             new ClusterApp.Config(
@@ -110,7 +122,10 @@ class ClusterAppIT {
   }
 
   private static MessagingClient client(int node, UserId user, String device, Heard heard) {
-    URI uri = app.nodes().get(node).webSocketUri();
+    return client(app.nodes().get(node).webSocketUri(), user, device, heard);
+  }
+
+  private static MessagingClient client(URI uri, UserId user, String device, Heard heard) {
     String token = app.token(new DeviceAddress(user, io.messagingkit.core.DeviceId.of(device)));
     MessagingClient c = MessagingClient.builder(uri).token(() -> token).listener(heard).build();
     c.connect().orTimeout(20, TimeUnit.SECONDS).join();
@@ -240,5 +255,145 @@ class ClusterAppIT {
     assertThat(onOne.ids().stream().filter(repeated::contains).toList())
         .as("repeats come first, before anything new")
         .isEqualTo(onOne.ids().subList(0, repeated.size()));
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName(
+      "a server process killed (SIGKILL) with messages in flight: its client moves to another"
+          + " server, nothing acknowledged is lost and the app sees each message once")
+  void serverProcessKilled() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path log = Files.createTempFile("cluster-node-", ".log");
+    Process node = startNodeProcess(port, log);
+    try {
+      UserId alice = user("grace");
+      // a recipient whose inbound partition the process to be killed routes, so the kill also
+      // interrupts routing: handled but uncommitted records move to the survivor
+      UserId bob = recipientRoutedBy("chat-9");
+      Heard a = new Heard();
+      Heard onKilled = new Heard();
+      Heard onSurvivor = new Heard();
+      int total = 200;
+      List<java.util.concurrent.CompletableFuture<MessagingClient.Sent>> sends = new ArrayList<>();
+      try (MessagingClient sender = client(0, alice, "phone", a)) {
+        MessagingClient bobOnKilled =
+            client(URI.create("ws://127.0.0.1:" + port + "/ws"), bob, "phone", onKilled);
+        for (int i = 0; i < total; i++) {
+          sends.add(sender.send(bob, "k" + i));
+          if (i == total / 2) {
+            await().atMost(WAIT).until(() -> !onKilled.ids().isEmpty());
+            node.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+          }
+        }
+        assertThat(node.isAlive()).isFalse();
+        bobOnKilled.close();
+        List<String> acknowledged = new ArrayList<>();
+        for (var s : sends) {
+          try {
+            acknowledged.add(s.get(60, TimeUnit.SECONDS).id().value());
+          } catch (java.util.concurrent.ExecutionException e) {
+            // not acknowledged: the sender would retry; nothing is promised for it
+          }
+        }
+        assertThat(acknowledged).hasSizeGreaterThan(total / 2);
+        // the killed process's share of the inbound topic moves to the survivor once the group
+        // notices (the consumer session timeout), so allow for it
+        try (MessagingClient bobOnSurvivor = client(0, bob, "phone", onSurvivor)) {
+          await()
+              .atMost(Duration.ofMinutes(3))
+              .until(
+                  () -> {
+                    java.util.Set<String> all = new java.util.HashSet<>(onKilled.ids());
+                    all.addAll(onSurvivor.ids());
+                    return all.containsAll(acknowledged);
+                  });
+        }
+      }
+      assertThat(onKilled.ids()).doesNotHaveDuplicates();
+      assertThat(onSurvivor.ids()).doesNotHaveDuplicates();
+      java.util.Set<String> repeated = new java.util.HashSet<>(onSurvivor.ids());
+      repeated.retainAll(onKilled.ids());
+      assertThat(onSurvivor.ids().stream().filter(repeated::contains).toList())
+          .as("repeats come first, before anything new")
+          .isEqualTo(onSurvivor.ids().subList(0, repeated.size()));
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  /** A fresh user whose inbound partition is assigned to chat server {@code serverId}. */
+  private static UserId recipientRoutedBy(String serverId) throws Exception {
+    String kafka = java.util.Objects.requireNonNull(app.broker()).bootstrapServers();
+    String group = "cluster-" + RUN + "-service";
+    String topic = "cluster-" + RUN + ".inbound";
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+      java.util.Set<Integer> owned = new java.util.HashSet<>();
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                ConsumerGroupDescription d =
+                    admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                owned.clear();
+                for (MemberDescription m : d.members()) {
+                  if (m.clientId().equals(serverId + "-inbound")) {
+                    m.assignment().topicPartitions().stream()
+                        .filter(tp -> tp.topic().equals(topic))
+                        .forEach(tp -> owned.add(tp.partition()));
+                  }
+                }
+                return d.groupState() == GroupState.STABLE && !owned.isEmpty();
+              });
+      int partitions =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      for (int i = 0; ; i++) {
+        UserId candidate = user("heidi" + i);
+        byte[] key = Recipient.user(candidate).partitionKey().getBytes(StandardCharsets.UTF_8);
+        if (owned.contains(Utils.toPositive(Utils.murmur2(key)) % partitions)) {
+          return candidate;
+        }
+      }
+    }
+  }
+
+  /** One more chat server ({@code chat-9}) of this cluster, in a JVM of its own. */
+  private static Process startNodeProcess(int port, Path log) throws Exception {
+    String kafka = java.util.Objects.requireNonNull(app.broker()).bootstrapServers();
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-Dcluster.ports=" + port,
+            "-Dcluster.kafka=" + kafka,
+            "-Dcluster.jdbc.schema=" + schema,
+            "-Dcluster.redis.prefix=mk-cluster-test:" + RUN + ":",
+            "-Dcluster.topic.prefix=cluster-" + RUN,
+            "-Dcluster.secret=" + SECRET,
+            "-Dcluster.node.first=9",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ClusterApp.class.getName());
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+            .start();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!p.isAlive()) {
+                throw new IllegalStateException(
+                    "the node process exited: " + Files.readString(log));
+              }
+              return Files.readString(log).contains("Cluster running");
+            });
+    return p;
   }
 }
