@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -57,8 +58,11 @@ final class MessagingService {
   private final @Nullable MediaStore media;
   private final PushPolicy push;
   private final Timer routingLatency;
-  private final MeterRegistry meters;
   private final Counter dropped;
+  private final Map<MessageType, Counter> routedToUsers;
+  private final Map<MessageType, Counter> routedToGroups;
+  private final Counter deliveredAcks;
+  private final Counter readAcks;
 
   MessagingService(
       Clock clock,
@@ -84,7 +88,6 @@ final class MessagingService {
     this.bus = bus;
     this.media = media;
     this.push = push;
-    this.meters = meters;
     this.routingLatency =
         Timer.builder("messagingkit.routing.latency")
             .description("From acceptance by the chat server to stored and handed to live devices")
@@ -94,6 +97,34 @@ final class MessagingService {
         Counter.builder("messagingkit.messages.dropped")
             .description("Envelopes refused by the messaging service (sender left the group)")
             .register(meters);
+    // registered once: a lookup per envelope showed in profiles
+    this.routedToUsers = routedCounters(meters, "user");
+    this.routedToGroups = routedCounters(meters, "group");
+    this.deliveredAcks = ackCounter(meters, "delivered");
+    this.readAcks = ackCounter(meters, "read");
+  }
+
+  private static Map<MessageType, Counter> routedCounters(MeterRegistry meters, String recipient) {
+    Map<MessageType, Counter> counters = new EnumMap<>(MessageType.class);
+    for (MessageType type : MessageType.values()) {
+      if (!type.isReceipt()) {
+        counters.put(
+            type,
+            Counter.builder("messagingkit.messages.routed")
+                .description("Messages stored and routed to their recipient devices")
+                .tag("type", type.name())
+                .tag("recipient", recipient)
+                .register(meters));
+      }
+    }
+    return counters;
+  }
+
+  private static Counter ackCounter(MeterRegistry meters, String kind) {
+    return Counter.builder("messagingkit.acks")
+        .description("Acknowledgments routed back to senders")
+        .tag("kind", kind)
+        .register(meters);
   }
 
   /**
@@ -197,17 +228,10 @@ final class MessagingService {
     for (Routed r : routed) {
       Envelope e = r.envelope();
       if (e.type().isReceipt()) {
-        Counter.builder("messagingkit.acks")
-            .description("Acknowledgments routed back to senders")
-            .tag("kind", e.type() == MessageType.READ_RECEIPT ? "read" : "delivered")
-            .register(meters)
-            .increment();
+        (e.type() == MessageType.READ_RECEIPT ? readAcks : deliveredAcks).increment();
       } else {
-        Counter.builder("messagingkit.messages.routed")
-            .description("Messages stored and routed to their recipient devices")
-            .tag("type", e.type().name())
-            .tag("recipient", e.recipient() instanceof Recipient.ToGroup ? "group" : "user")
-            .register(meters)
+        (e.recipient() instanceof Recipient.ToGroup ? routedToGroups : routedToUsers)
+            .get(e.type())
             .increment();
         routingLatency.record(Duration.between(e.serverTimestamp(), clock.instant()));
       }

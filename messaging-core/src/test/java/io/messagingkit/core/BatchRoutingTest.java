@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.messagingkit.core.memory.InMemoryDeviceDirectory;
 import io.messagingkit.core.memory.InMemoryIdempotencyStore;
 import io.messagingkit.core.memory.InMemoryMessageArchive;
-import io.messagingkit.core.memory.InMemoryOfflineStore;
 import io.messagingkit.core.memory.InProcessMessageBus;
 import io.messagingkit.core.port.Delivery;
 import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.MessageBus;
-import io.messagingkit.core.port.OfflineStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -213,14 +211,8 @@ class BatchRoutingTest {
   }
 
   /** An offline store that can be told to fail its next enqueue, as a database outage would. */
-  private static final class FailingOfflineStore implements OfflineStore {
-    private final InMemoryOfflineStore delegate = new InMemoryOfflineStore();
+  private static final class FailingOfflineStore extends ForwardingOfflineStore {
     volatile boolean failNext;
-
-    @Override
-    public long enqueue(DeviceAddress device, Envelope envelope) {
-      return enqueueAll(List.of(new Item(device, envelope))).get(0);
-    }
 
     @Override
     public List<Long> enqueueAll(List<Item> items) {
@@ -228,27 +220,7 @@ class BatchRoutingTest {
         failNext = false;
         throw new UnavailableException("database down");
       }
-      return delegate.enqueueAll(items);
-    }
-
-    @Override
-    public List<QueuedMessage> fetch(DeviceAddress device, long afterSequence, int limit) {
-      return delegate.fetch(device, afterSequence, limit);
-    }
-
-    @Override
-    public boolean acknowledge(DeviceAddress device, UserId sender, MessageId id) {
-      return delegate.acknowledge(device, sender, id);
-    }
-
-    @Override
-    public long depth(DeviceAddress device) {
-      return delegate.depth(device);
-    }
-
-    @Override
-    public void purge(DeviceAddress device) {
-      delegate.purge(device);
+      return super.enqueueAll(items);
     }
   }
 

@@ -135,16 +135,24 @@ class ChatServerTest {
     bob.acknowledge(UserId.of("alice"), MessageId.of("m1"));
 
     assertThat(meters.get("messagingkit.connections").gauge().value()).isEqualTo(2.0);
-    assertThat(meters.get("messagingkit.messages.routed").counter().count()).isEqualTo(1.0);
+    assertThat(
+            meters
+                .get("messagingkit.messages.routed")
+                .tag("type", "TEXT")
+                .tag("recipient", "user")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+    assertThat(meters.get("messagingkit.messages.routed").counters())
+        .extracting(c -> c.count())
+        .containsOnly(0.0, 1.0);
     assertThat(meters.get("messagingkit.acks").tag("kind", "sent").counter().count())
         .isEqualTo(1.0);
     await()
         .atMost(Duration.ofSeconds(5))
         .until(
             () ->
-                meters.find("messagingkit.acks").tag("kind", "delivered").counter() != null
-                    && meters.get("messagingkit.acks").tag("kind", "delivered").counter().count()
-                        == 1.0);
+                meters.get("messagingkit.acks").tag("kind", "delivered").counter().count() == 1.0);
     assertThat(meters.get("messagingkit.routing.latency").timer().count()).isEqualTo(1);
   }
 
@@ -237,31 +245,10 @@ class ChatServerTest {
   }
 
   /** The in-memory store, with its first acknowledgeAll held until released; records batches. */
-  static final class GatedOfflineStore implements io.messagingkit.core.port.OfflineStore {
-    final InMemoryOfflineStore delegate = new InMemoryOfflineStore();
+  static final class GatedOfflineStore extends ForwardingOfflineStore {
     final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
     final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     final List<Integer> batches = new CopyOnWriteArrayList<>();
-
-    @Override
-    public long enqueue(DeviceAddress device, Envelope envelope) {
-      return delegate.enqueue(device, envelope);
-    }
-
-    @Override
-    public List<Long> enqueueAll(List<Item> items) {
-      return delegate.enqueueAll(items);
-    }
-
-    @Override
-    public List<QueuedMessage> fetch(DeviceAddress device, long afterSequence, int limit) {
-      return delegate.fetch(device, afterSequence, limit);
-    }
-
-    @Override
-    public boolean acknowledge(DeviceAddress device, UserId sender, MessageId id) {
-      return delegate.acknowledge(device, sender, id);
-    }
 
     @Override
     public List<Boolean> acknowledgeAll(DeviceAddress device, List<Entry> entries) {
@@ -273,17 +260,7 @@ class ChatServerTest {
         throw new IllegalStateException(e);
       }
       batches.add(entries.size());
-      return delegate.acknowledgeAll(device, entries);
-    }
-
-    @Override
-    public long depth(DeviceAddress device) {
-      return delegate.depth(device);
-    }
-
-    @Override
-    public void purge(DeviceAddress device) {
-      delegate.purge(device);
+      return super.acknowledgeAll(device, entries);
     }
   }
 

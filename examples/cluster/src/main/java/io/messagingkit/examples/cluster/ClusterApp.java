@@ -86,32 +86,6 @@ public final class ClusterApp implements AutoCloseable {
       }
     }
 
-    /** A configuration whose chat servers are numbered from 1. */
-    public Config(
-        List<Integer> ports,
-        @Nullable String kafka,
-        String jdbcUrl,
-        String jdbcUser,
-        String schema,
-        String redisHost,
-        int redisPort,
-        String redisPrefix,
-        String topicPrefix,
-        byte[] secret) {
-      this(
-          ports,
-          kafka,
-          jdbcUrl,
-          jdbcUser,
-          schema,
-          redisHost,
-          redisPort,
-          redisPrefix,
-          topicPrefix,
-          secret,
-          1);
-    }
-
     /** The configuration from system properties (see the class comment). */
     public static Config fromSystemProperties() {
       List<Integer> ports = new ArrayList<>();

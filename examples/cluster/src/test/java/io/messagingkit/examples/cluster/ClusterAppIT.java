@@ -70,7 +70,8 @@ class ClusterAppIT {
                 6379,
                 "mk-cluster-test:" + RUN + ":",
                 "cluster-" + RUN,
-                secret));
+                secret,
+                1));
   }
 
   @AfterAll
@@ -205,56 +206,13 @@ class ClusterAppIT {
       "a server stopped with messages in flight: its client moves to the other server, nothing"
           + " acknowledged is lost and the app sees each message once")
   void serverStoppedMidStream() throws Exception {
-    UserId alice = user("erin");
-    UserId bob = user("frank");
-    Heard a = new Heard();
-    Heard onTwo = new Heard();
-    Heard onOne = new Heard();
-    int total = 200;
-    List<java.util.concurrent.CompletableFuture<MessagingClient.Sent>> sends = new ArrayList<>();
-    try (MessagingClient sender = client(0, alice, "phone", a)) {
-      MessagingClient bobOnTwo = client(1, bob, "phone", onTwo);
-      for (int i = 0; i < total; i++) {
-        sends.add(sender.send(bob, "n" + i));
-        if (i == total / 2) {
-          // server 2 goes away while messages to its client are in flight
-          app.nodes().get(1).close();
-        }
-      }
-      bobOnTwo.close();
-      List<String> acknowledged = new ArrayList<>();
-      for (var s : sends) {
-        try {
-          acknowledged.add(s.get(60, TimeUnit.SECONDS).id().value());
-        } catch (java.util.concurrent.ExecutionException e) {
-          // not acknowledged: the sender would retry; nothing is promised for it
-        }
-      }
-      assertThat(acknowledged).hasSizeGreaterThan(total / 2);
-      try (MessagingClient bobOnOne = client(0, bob, "phone", onOne)) {
-        await()
-            .atMost(WAIT.multipliedBy(2))
-            .until(
-                () -> {
-                  java.util.Set<String> all = new java.util.HashSet<>(onTwo.ids());
-                  all.addAll(onOne.ids());
-                  return all.containsAll(acknowledged);
-                });
-      }
-    }
-    // each client instance hands every id to the app once ...
-    assertThat(onTwo.ids()).doesNotHaveDuplicates();
-    assertThat(onOne.ids()).doesNotHaveDuplicates();
-    // ... and the new connection repeats only what the dead server had not seen acknowledged
-    // (what it delivered last), which the app drops by id
-    java.util.Set<String> repeated = new java.util.HashSet<>(onOne.ids());
-    repeated.retainAll(onTwo.ids());
-    java.util.Set<String> appSees = new java.util.LinkedHashSet<>(onTwo.ids());
-    appSees.addAll(onOne.ids());
-    assertThat(appSees.size()).isEqualTo(onTwo.ids().size() + onOne.ids().size() - repeated.size());
-    assertThat(onOne.ids().stream().filter(repeated::contains).toList())
-        .as("repeats come first, before anything new")
-        .isEqualTo(onOne.ids().subList(0, repeated.size()));
+    failsOverMidStream(
+        "n",
+        user("erin"),
+        user("frank"),
+        app.nodes().get(1).webSocketUri(),
+        onDoomed -> app.nodes().get(1).close(),
+        WAIT.multipliedBy(2));
   }
 
   @Test
@@ -270,59 +228,87 @@ class ClusterAppIT {
     Path log = Files.createTempFile("cluster-node-", ".log");
     Process node = startNodeProcess(port, log);
     try {
-      UserId alice = user("grace");
-      // a recipient whose inbound partition the process to be killed routes, so the kill also
-      // interrupts routing: handled but uncommitted records move to the survivor
-      UserId bob = recipientRoutedBy("chat-9");
-      Heard a = new Heard();
-      Heard onKilled = new Heard();
-      Heard onSurvivor = new Heard();
-      int total = 200;
-      List<java.util.concurrent.CompletableFuture<MessagingClient.Sent>> sends = new ArrayList<>();
-      try (MessagingClient sender = client(0, alice, "phone", a)) {
-        MessagingClient bobOnKilled =
-            client(URI.create("ws://127.0.0.1:" + port + "/ws"), bob, "phone", onKilled);
-        for (int i = 0; i < total; i++) {
-          sends.add(sender.send(bob, "k" + i));
-          if (i == total / 2) {
-            await().atMost(WAIT).until(() -> !onKilled.ids().isEmpty());
+      failsOverMidStream(
+          "k",
+          user("grace"),
+          // a recipient whose inbound partition the process to be killed routes, so the kill also
+          // interrupts routing: handled but uncommitted records move to the survivor
+          recipientRoutedBy("chat-9"),
+          URI.create("ws://127.0.0.1:" + port + "/ws"),
+          onDoomed -> {
+            await().atMost(WAIT).until(() -> !onDoomed.ids().isEmpty());
             node.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-          }
-        }
-        assertThat(node.isAlive()).isFalse();
-        bobOnKilled.close();
-        List<String> acknowledged = new ArrayList<>();
-        for (var s : sends) {
-          try {
-            acknowledged.add(s.get(60, TimeUnit.SECONDS).id().value());
-          } catch (java.util.concurrent.ExecutionException e) {
-            // not acknowledged: the sender would retry; nothing is promised for it
-          }
-        }
-        assertThat(acknowledged).hasSizeGreaterThan(total / 2);
-        // the killed process's share of the inbound topic moves to the survivor once the group
-        // notices (the consumer session timeout), so allow for it
-        try (MessagingClient bobOnSurvivor = client(0, bob, "phone", onSurvivor)) {
-          await()
-              .atMost(Duration.ofMinutes(3))
-              .until(
-                  () -> {
-                    java.util.Set<String> all = new java.util.HashSet<>(onKilled.ids());
-                    all.addAll(onSurvivor.ids());
-                    return all.containsAll(acknowledged);
-                  });
-        }
-      }
-      assertThat(onKilled.ids()).doesNotHaveDuplicates();
-      assertThat(onSurvivor.ids()).doesNotHaveDuplicates();
-      java.util.Set<String> repeated = new java.util.HashSet<>(onSurvivor.ids());
-      repeated.retainAll(onKilled.ids());
-      assertThat(onSurvivor.ids().stream().filter(repeated::contains).toList())
-          .as("repeats come first, before anything new")
-          .isEqualTo(onSurvivor.ids().subList(0, repeated.size()));
+            assertThat(node.isAlive()).isFalse();
+          },
+          // the killed process's share of the inbound topic moves to the survivor once the group
+          // notices (the consumer session timeout, 45 s by default)
+          Duration.ofMinutes(3));
     } finally {
       node.destroyForcibly();
     }
+  }
+
+  /** What takes a chat server away; gets what the recipient heard there so far. */
+  @FunctionalInterface
+  interface Failure {
+    void strike(Heard onDoomed) throws Exception;
+  }
+
+  /**
+   * {@code alice}, on server 0, sends 200 messages to {@code bob}, connected to {@code doomed};
+   * halfway {@code failure} takes that server away. Bob then connects to server 0: every message
+   * acknowledged to alice reaches him within {@code catchUp}, each client instance hands each id to
+   * the app once, and the new connection repeats only what the dead server had not seen
+   * acknowledged (what it delivered last), first.
+   */
+  private static void failsOverMidStream(
+      String prefix, UserId alice, UserId bob, URI doomed, Failure failure, Duration catchUp)
+      throws Exception {
+    Heard a = new Heard();
+    Heard onDoomed = new Heard();
+    Heard onSurvivor = new Heard();
+    int total = 200;
+    List<java.util.concurrent.CompletableFuture<MessagingClient.Sent>> sends = new ArrayList<>();
+    try (MessagingClient sender = client(0, alice, "phone", a)) {
+      MessagingClient bobOnDoomed = client(doomed, bob, "phone", onDoomed);
+      for (int i = 0; i < total; i++) {
+        sends.add(sender.send(bob, prefix + i));
+        if (i == total / 2) {
+          failure.strike(onDoomed);
+        }
+      }
+      bobOnDoomed.close();
+      List<String> acknowledged = new ArrayList<>();
+      for (var s : sends) {
+        try {
+          acknowledged.add(s.get(60, TimeUnit.SECONDS).id().value());
+        } catch (java.util.concurrent.ExecutionException e) {
+          // not acknowledged: the sender would retry; nothing is promised for it
+        }
+      }
+      assertThat(acknowledged).hasSizeGreaterThan(total / 2);
+      try (MessagingClient bobOnSurvivor = client(0, bob, "phone", onSurvivor)) {
+        await()
+            .atMost(catchUp)
+            .until(
+                () -> {
+                  java.util.Set<String> all = new java.util.HashSet<>(onDoomed.ids());
+                  all.addAll(onSurvivor.ids());
+                  return all.containsAll(acknowledged);
+                });
+      }
+    }
+    assertThat(onDoomed.ids()).doesNotHaveDuplicates();
+    assertThat(onSurvivor.ids()).doesNotHaveDuplicates();
+    java.util.Set<String> repeated = new java.util.HashSet<>(onSurvivor.ids());
+    repeated.retainAll(onDoomed.ids());
+    java.util.Set<String> appSees = new java.util.LinkedHashSet<>(onDoomed.ids());
+    appSees.addAll(onSurvivor.ids());
+    assertThat(appSees.size())
+        .isEqualTo(onDoomed.ids().size() + onSurvivor.ids().size() - repeated.size());
+    assertThat(onSurvivor.ids().stream().filter(repeated::contains).toList())
+        .as("repeats come first, before anything new")
+        .isEqualTo(onSurvivor.ids().subList(0, repeated.size()));
   }
 
   /** A fresh user whose inbound partition is assigned to chat server {@code serverId}. */

@@ -53,7 +53,8 @@ public final class ClusterBenchmark {
                 6379,
                 "mk-bench:" + run + ":",
                 "bench-" + run,
-                secret));
+                secret,
+                1));
     int total = pairs * perSender;
     long[] latencies = new long[total];
     AtomicInteger received = new AtomicInteger();
