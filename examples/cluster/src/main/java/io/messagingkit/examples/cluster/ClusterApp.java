@@ -318,6 +318,10 @@ public final class ClusterApp implements AutoCloseable {
     }
     System.out.println(
         "Cluster running (Ctrl+C to stop); a client may connect to any server:" + endpoints);
+    KafkaBroker broker = app.broker();
+    if (broker != null) {
+      System.out.println("Kafka (started here): " + broker.bootstrapServers());
+    }
     System.out.println("A token for alice/phone: " + app.token(DeviceAddress.of("alice", "phone")));
     stopped.await();
   }
