@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,6 +31,13 @@ final class PushPolicy {
 
   private static final Logger log = LoggerFactory.getLogger(PushPolicy.class);
   private static final int MAX_ATTEMPTS = 3;
+
+  /**
+   * The longest Retry-After honoured. A provider asking for more is not retried: the messages stay
+   * queued, and the next message after the coalesce window, or the push after a connection closes,
+   * tries again.
+   */
+  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
 
   private final Clock clock;
   private final PushGateway gateway;
@@ -155,8 +163,23 @@ final class PushPolicy {
       log.warn("push to {} still throttled after {} attempts; giving up", device, attempt);
       return;
     }
-    long delay =
-        retryAfter != null ? retryAfter.toMillis() : (long) (1000 * Math.pow(2, attempt - 1));
+    if (retryAfter != null && retryAfter.compareTo(MAX_RETRY_AFTER) > 0) {
+      count("retry_declined");
+      log.info(
+          "push provider asked to wait {} before retrying {}; not retrying (longest honoured: {})",
+          retryAfter,
+          device,
+          MAX_RETRY_AFTER);
+      return;
+    }
+    long delay;
+    if (retryAfter != null) {
+      delay = Math.max(0, retryAfter.toMillis());
+    } else {
+      // 1 s, 2 s, ... with equal jitter, so devices throttled together do not retry together
+      long base = 1000L << (attempt - 1);
+      delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
     try {
       scheduler.schedule(
           () -> sendIfStillOffline(device, attempt + 1, text), delay, TimeUnit.MILLISECONDS);

@@ -143,6 +143,31 @@ class PushPolicyTest {
     assertThat(offline.depth(BOB)).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("a Retry-After beyond the longest honoured is not retried; the message stays queued")
+  void retryAfterTooLong() {
+    start(PushPreview.none());
+    push.answerNext(
+        new PushResult(Outcome.RETRY, PushPolicy.MAX_RETRY_AFTER.plusSeconds(1), "429"));
+    send("m1", "hi");
+    await()
+        .until(
+            () ->
+                server
+                        .meterRegistry()
+                        .find("messagingkit.push")
+                        .tag("outcome", "retry_declined")
+                        .counter()
+                    != null);
+    assertThat(push.sent()).hasSize(1);
+    assertThat(offline.depth(BOB)).isEqualTo(1);
+    // the next window pushes again
+    clock.advance(Duration.ofSeconds(10));
+    send("m2", "again");
+    await().until(() -> push.sent().size() == 2);
+    assertThat(push.sent().get(1).notification().pending()).isEqualTo(2);
+  }
+
   /** A clock moved by hand. */
   static final class HandClock extends Clock {
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
