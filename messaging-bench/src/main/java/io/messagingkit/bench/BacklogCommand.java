@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,11 +39,7 @@ final class BacklogCommand extends ScenarioCommand {
       description = "SENDs in flight per sender while filling (default: ${DEFAULT-VALUE})")
   int window;
 
-  @Option(
-      names = "--size",
-      defaultValue = "64",
-      description = "message text characters (default: ${DEFAULT-VALUE})")
-  int size;
+  @Mixin TextSize text;
 
   private final AtomicLong seq = new AtomicLong();
 
@@ -57,7 +54,7 @@ final class BacklogCommand extends ScenarioCommand {
     positive("--receivers", receivers);
     positive("--backlog", backlog);
     positive("--window", window);
-    positive("--size", size);
+    text.validate();
   }
 
   @Override
@@ -153,9 +150,7 @@ final class BacklogCommand extends ScenarioCommand {
 
   private void send(Conn c, String receiver) {
     long now = System.nanoTime();
-    c.send(
-        Frames.sendTo(
-            Frames.messageId(seq.incrementAndGet(), now), receiver, Frames.text(now, size)));
+    c.send(Frames.sendTo(Frames.messageId(seq.incrementAndGet(), now), receiver, text.text(now)));
     metrics.sent.increment();
   }
 }

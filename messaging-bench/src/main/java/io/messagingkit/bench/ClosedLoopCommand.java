@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,11 +31,7 @@ final class ClosedLoopCommand extends ScenarioCommand {
       description = "SENDs in flight per sender (default: ${DEFAULT-VALUE})")
   int window;
 
-  @Option(
-      names = "--size",
-      defaultValue = "64",
-      description = "message text characters (default: ${DEFAULT-VALUE})")
-  int size;
+  @Mixin TextSize text;
 
   private volatile boolean running = true;
   private final AtomicLong seq = new AtomicLong();
@@ -49,7 +46,7 @@ final class ClosedLoopCommand extends ScenarioCommand {
     super.validate();
     positive("--pairs", pairs);
     positive("--window", window);
-    positive("--size", size);
+    text.validate();
   }
 
   @Override
@@ -92,9 +89,7 @@ final class ClosedLoopCommand extends ScenarioCommand {
 
   private void send(Conn c, String receiver) {
     long now = System.nanoTime();
-    c.send(
-        Frames.sendTo(
-            Frames.messageId(seq.incrementAndGet(), now), receiver, Frames.text(now, size)));
+    c.send(Frames.sendTo(Frames.messageId(seq.incrementAndGet(), now), receiver, text.text(now)));
     metrics.sent.increment();
   }
 }

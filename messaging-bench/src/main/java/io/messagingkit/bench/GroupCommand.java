@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,11 +40,7 @@ final class GroupCommand extends ScenarioCommand {
       description = "SENDs in flight per sender (default: ${DEFAULT-VALUE})")
   int window;
 
-  @Option(
-      names = "--size",
-      defaultValue = "64",
-      description = "message text characters (default: ${DEFAULT-VALUE})")
-  int size;
+  @Mixin TextSize text;
 
   private volatile boolean running = true;
   private final AtomicLong seq = new AtomicLong();
@@ -61,7 +58,7 @@ final class GroupCommand extends ScenarioCommand {
       throw new IllegalArgumentException("--members must be at least 2");
     }
     positive("--window", window);
-    positive("--size", size);
+    text.validate();
   }
 
   @Override
@@ -121,9 +118,7 @@ final class GroupCommand extends ScenarioCommand {
 
   private void send(Conn c, String group) {
     long now = System.nanoTime();
-    c.send(
-        Frames.sendToGroup(
-            Frames.messageId(seq.incrementAndGet(), now), group, Frames.text(now, size)));
+    c.send(Frames.sendToGroup(Frames.messageId(seq.incrementAndGet(), now), group, text.text(now)));
     metrics.sent.increment();
   }
 }

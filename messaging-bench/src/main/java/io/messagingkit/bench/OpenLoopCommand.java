@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,11 +32,7 @@ final class OpenLoopCommand extends ScenarioCommand {
       description = "messages per second in total (default: ${DEFAULT-VALUE})")
   int rate;
 
-  @Option(
-      names = "--size",
-      defaultValue = "64",
-      description = "message text characters (default: ${DEFAULT-VALUE})")
-  int size;
+  @Mixin TextSize text;
 
   private volatile boolean running = true;
 
@@ -49,7 +46,7 @@ final class OpenLoopCommand extends ScenarioCommand {
     super.validate();
     positive("--pairs", pairs);
     positive("--rate", rate);
-    positive("--size", size);
+    text.validate();
   }
 
   @Override
@@ -96,9 +93,7 @@ final class OpenLoopCommand extends ScenarioCommand {
         int i = (int) (k % senders.size());
         senders
             .get(i)
-            .send(
-                Frames.sendTo(
-                    Frames.messageId(k, intended), user("r", i), Frames.text(intended, size)));
+            .send(Frames.sendTo(Frames.messageId(k, intended), user("r", i), text.text(intended)));
         metrics.sent.increment();
         k++;
       }
