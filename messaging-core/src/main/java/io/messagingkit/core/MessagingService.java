@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,15 @@ final class MessagingService {
   private final Map<MessageType, Counter> routedToGroups;
   private final Counter deliveredAcks;
   private final Counter readAcks;
+
+  /**
+   * The (sender, recipient) pairs this service has linked in the contact graph: links are never
+   * removed, so a pair is written once per process, not once per message. Bounded: forgotten as a
+   * whole past {@value #LINKS_REMEMBERED} pairs (the next message of a pair links it again).
+   */
+  private final Set<List<UserId>> linked = ConcurrentHashMap.newKeySet();
+
+  private static final int LINKS_REMEMBERED = 100_000;
 
   MessagingService(
       Clock clock,
@@ -170,7 +180,11 @@ final class MessagingService {
             ? Collections.emptyIterator()
             : idempotency.acceptAll(keys, latest).iterator();
 
+    if (linked.size() > LINKS_REMEMBERED) {
+      linked.clear();
+    }
     Lookups lookups = new Lookups();
+    lookups.prefetchDevices(unique);
     List<Routed> routed = new ArrayList<>(unique.size());
     List<IdempotencyStore.Key> done = new ArrayList<>(keys.size());
     for (Envelope envelope : unique) {
@@ -263,8 +277,13 @@ final class MessagingService {
       UserId to = ((Recipient.ToUser) accepted.recipient()).user();
       users.add(to);
       users.add(sender);
-      if (!to.equals(sender) && lookups.firstLink(sender, to)) {
-        contacts.link(sender, to);
+      if (!to.equals(sender) && linked.add(List.of(sender, to))) {
+        try {
+          contacts.link(sender, to);
+        } catch (RuntimeException e) {
+          linked.remove(List.of(sender, to));
+          throw e;
+        }
       }
     }
     return new Routed(accepted, targets(users, accepted.sender(), lookups));
@@ -303,6 +322,7 @@ final class MessagingService {
    * when it is not (messages only, never receipts).
    */
   private void deliver(List<OfflineStore.Item> items, List<Long> sequences, Lookups lookups) {
+    lookups.prefetchSessions(items);
     for (int i = 0; i < items.size(); i++) {
       OfflineStore.Item item = items.get(i);
       boolean pushWhenOffline = !item.envelope().type().isReceipt();
@@ -326,6 +346,14 @@ final class MessagingService {
     }
   }
 
+  private static Map<DeviceAddress, SessionLease> online(List<SessionLease> leases) {
+    Map<DeviceAddress, SessionLease> online = new HashMap<>();
+    for (SessionLease lease : leases) {
+      online.put(lease.device(), lease);
+    }
+    return online;
+  }
+
   /** An envelope to store and deliver, and its target devices by user. */
   private record Routed(Envelope envelope, Map<UserId, List<DeviceAddress>> targets) {}
 
@@ -334,10 +362,36 @@ final class MessagingService {
     private final Map<UserId, List<DeviceId>> devices = new HashMap<>();
     private final Map<GroupId, List<GroupMember>> members = new HashMap<>();
     private final Map<UserId, Map<DeviceAddress, SessionLease>> sessions = new HashMap<>();
-    private final Set<List<UserId>> links = new HashSet<>();
 
     List<DeviceId> devices(UserId user) {
       return this.devices.computeIfAbsent(user, MessagingService.this.devices::devices);
+    }
+
+    /** Looks up at once the live sessions of every user with an item. */
+    void prefetchSessions(List<OfflineStore.Item> items) {
+      Set<UserId> users = new HashSet<>();
+      for (OfflineStore.Item item : items) {
+        if (!sessions.containsKey(item.device().user())) {
+          users.add(item.device().user());
+        }
+      }
+      if (users.size() > 1) {
+        registry.findAllOf(users).forEach((user, leases) -> sessions.put(user, online(leases)));
+      }
+    }
+
+    /** Looks up at once the devices of every user the batch names (group members come later). */
+    void prefetchDevices(List<Envelope> envelopes) {
+      Set<UserId> users = new HashSet<>();
+      for (Envelope e : envelopes) {
+        users.add(e.from());
+        if (e.recipient() instanceof Recipient.ToUser u) {
+          users.add(u.user());
+        }
+      }
+      if (users.size() > 1) {
+        this.devices.putAll(MessagingService.this.devices.devicesOf(users));
+      }
     }
 
     List<GroupMember> members(GroupId group) {
@@ -346,20 +400,8 @@ final class MessagingService {
 
     @Nullable SessionLease session(DeviceAddress device) {
       return sessions
-          .computeIfAbsent(
-              device.user(),
-              user -> {
-                Map<DeviceAddress, SessionLease> online = new HashMap<>();
-                for (SessionLease lease : registry.findAll(user)) {
-                  online.put(lease.device(), lease);
-                }
-                return online;
-              })
+          .computeIfAbsent(device.user(), user -> online(registry.findAll(user)))
           .get(device);
-    }
-
-    boolean firstLink(UserId a, UserId b) {
-      return links.add(List.of(a, b));
     }
   }
 

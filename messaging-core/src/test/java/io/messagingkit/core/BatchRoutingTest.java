@@ -2,17 +2,24 @@ package io.messagingkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.messagingkit.core.memory.InMemoryContactGraph;
 import io.messagingkit.core.memory.InMemoryDeviceDirectory;
 import io.messagingkit.core.memory.InMemoryIdempotencyStore;
 import io.messagingkit.core.memory.InMemoryMessageArchive;
 import io.messagingkit.core.memory.InProcessMessageBus;
+import io.messagingkit.core.port.ContactGraph;
 import io.messagingkit.core.port.Delivery;
+import io.messagingkit.core.port.DeviceDirectory;
 import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.MessageBus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +40,8 @@ class BatchRoutingTest {
   private static final DeviceAddress ALICE = DeviceAddress.of("alice", "phone");
   private static final DeviceAddress BOB = DeviceAddress.of("bob", "phone");
 
-  private final InMemoryDeviceDirectory devices = new InMemoryDeviceDirectory();
+  private final CountingDeviceDirectory devices = new CountingDeviceDirectory();
+  private final CountingContactGraph contacts = new CountingContactGraph();
   private final FailingOfflineStore offline = new FailingOfflineStore();
   private final InMemoryMessageArchive archive = new InMemoryMessageArchive();
   private final CountingIdempotencyStore idempotency = new CountingIdempotencyStore();
@@ -49,6 +57,7 @@ class BatchRoutingTest {
         ChatServer.builder()
             .messageBus(bus)
             .deviceDirectory(devices)
+            .contactGraph(contacts)
             .offlineStore(offline)
             .messageArchive(archive)
             .idempotencyStore(idempotency)
@@ -87,6 +96,35 @@ class BatchRoutingTest {
       assertThat(idempotency.accept(ALICE.user(), MessageId.of(id), T).status())
           .isEqualTo(IdempotencyStore.Status.COMPLETED);
     }
+  }
+
+  @Test
+  @DisplayName(
+      "devices are looked up once per batch, a pair is linked once per process, and a device"
+          + " registered between batches gets the next batch")
+  void lookupsOncePerBatch() {
+    UserId carol = UserId.of("carol");
+    devices.register(DeviceAddress.of("carol", "phone"));
+    devices.calls.set(0);
+
+    route(
+        message("m1", BOB.user()),
+        message("m2", carol),
+        receipt(BOB, "m0", ALICE.user()),
+        message("m3", BOB.user()));
+    assertThat(devices.calls.get()).as("devicesOf calls").isEqualTo(1);
+    assertThat(devices.singleCalls.get()).as("devices calls").isZero();
+
+    DeviceAddress bobLaptop = DeviceAddress.of("bob", "laptop");
+    devices.register(bobLaptop);
+    route(message("m4", BOB.user()), message("m5", carol));
+
+    assertThat(contacts.links.get()).as("link calls").isEqualTo(2);
+    assertThat(contacts.contactsOf(ALICE.user())).containsExactlyInAnyOrder(BOB.user(), carol);
+    assertThat(ids(offline.fetch(BOB, 0, 100))).containsExactly("m1", "m3", "m4");
+    assertThat(ids(offline.fetch(bobLaptop, 0, 100))).containsExactly("m4");
+    assertThat(ids(offline.fetch(DeviceAddress.of("carol", "phone"), 0, 100)))
+        .containsExactly("m2", "m5");
   }
 
   @Test
@@ -174,6 +212,67 @@ class BatchRoutingTest {
         T,
         T,
         0);
+  }
+
+  /** Counts the lookups. */
+  private static final class CountingDeviceDirectory implements DeviceDirectory {
+    private final InMemoryDeviceDirectory delegate = new InMemoryDeviceDirectory();
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger singleCalls = new AtomicInteger();
+
+    @Override
+    public boolean register(DeviceAddress device) {
+      return delegate.register(device);
+    }
+
+    @Override
+    public List<DeviceId> devices(UserId user) {
+      singleCalls.incrementAndGet();
+      return delegate.devices(user);
+    }
+
+    @Override
+    public Map<UserId, List<DeviceId>> devicesOf(Collection<UserId> users) {
+      calls.incrementAndGet();
+      return delegate.devicesOf(users);
+    }
+
+    @Override
+    public boolean remove(DeviceAddress device) {
+      return delegate.remove(device);
+    }
+
+    @Override
+    public void setPushTarget(DeviceAddress device, PushTarget target) {
+      delegate.setPushTarget(device, target);
+    }
+
+    @Override
+    public Optional<PushTarget> pushTarget(DeviceAddress device) {
+      return delegate.pushTarget(device);
+    }
+
+    @Override
+    public boolean clearPushTarget(DeviceAddress device, PushTarget target) {
+      return delegate.clearPushTarget(device, target);
+    }
+  }
+
+  /** Counts the writes. */
+  private static final class CountingContactGraph implements ContactGraph {
+    private final InMemoryContactGraph delegate = new InMemoryContactGraph();
+    final AtomicInteger links = new AtomicInteger();
+
+    @Override
+    public void link(UserId a, UserId b) {
+      links.incrementAndGet();
+      delegate.link(a, b);
+    }
+
+    @Override
+    public Set<UserId> contactsOf(UserId user) {
+      return delegate.contactsOf(user);
+    }
   }
 
   /** Counts the batch calls. */

@@ -69,6 +69,34 @@ public abstract class DeviceDirectoryContract {
     }
 
     @Test
+    @DisplayName("devicesOf answers as devices does for each user given, unknown users included")
+    void devicesOf() {
+      for (String d : List.of("web", "Phone", "phone")) {
+        devices.register(DeviceAddress.of("bob", d));
+      }
+      devices.register(DeviceAddress.of("carol", "aaa"));
+      List<UserId> users = new java.util.ArrayList<>();
+      for (int i = 0; i < 1_100; i++) {
+        users.add(UserId.of("u" + i));
+      }
+      devices.register(DeviceAddress.of("u1099", "tablet"));
+      users.addAll(List.of(UserId.of("bob"), UserId.of("carol"), UserId.of("nobody")));
+
+      Map<UserId, List<DeviceId>> all = devices.devicesOf(users);
+
+      assertThat(all).hasSize(users.size());
+      for (UserId user : users) {
+        assertThat(all.get(user)).as(user.value()).isEqualTo(devices.devices(user));
+      }
+      assertThat(all.get(UserId.of("bob")))
+          .extracting(DeviceId::value)
+          .containsExactly("Phone", "phone", "web");
+      assertThat(all.get(UserId.of("u1099"))).containsExactly(DeviceId.of("tablet"));
+      assertThat(all.get(UserId.of("nobody"))).isEmpty();
+      assertThat(devices.devicesOf(List.of())).isEmpty();
+    }
+
+    @Test
     @DisplayName("an unknown user has no devices")
     void unknownUser() {
       assertThat(devices.devices(UserId.of("nobody"))).isEmpty();

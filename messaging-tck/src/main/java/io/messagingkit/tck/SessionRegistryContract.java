@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -164,6 +165,28 @@ public abstract class SessionRegistryContract {
       registry.unregister(lease);
       assertThat(registry.find(phone)).isEmpty();
       assertThat(registry.findAll(phone.user())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("findAllOf answers as findAll does for each user given, users without leases too")
+    void findAllOf() {
+      SessionLease phone = registry.register(device("alice", "phone"), "s1", "c1");
+      SessionLease laptop = another().register(device("alice", "laptop"), "s2", "c2");
+      SessionLease bob = registry.register(device("bob", "phone"), "s1", "c3");
+      SessionLease gone = registry.register(device("carol", "phone"), "s1", "c4");
+      registry.unregister(gone);
+      List<UserId> users = List.of(user("alice"), user("bob"), user("carol"), user("nobody"));
+
+      Map<UserId, List<SessionLease>> all = registry.findAllOf(users);
+
+      assertThat(all).containsOnlyKeys(users);
+      assertThat(all.get(user("alice"))).containsExactlyInAnyOrder(phone, laptop);
+      assertThat(all.get(user("bob"))).containsExactly(bob);
+      assertThat(all.get(user("carol"))).isEmpty();
+      assertThat(all.get(user("nobody"))).isEmpty();
+      for (UserId u : users) {
+        assertThat(all.get(u)).containsExactlyInAnyOrderElementsOf(registry.findAll(u));
+      }
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,12 +36,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The messaging service's consumer of the inbound topic: one polling thread that owns the {@link
- * KafkaConsumer}, and a worker pool that handles the partitions of each poll in parallel, each as
- * one batch in offset order. Offsets are committed after the poll's work completed; a partition
- * whose handler failed is sought back to the failed record and paused for a growing back-off, and
- * its next attempt hands the records over one at a time, so that those before a failing record are
- * committed and only that record is held back. A consumer of single envelopes ({@code oneByOne})
- * gets batches of one throughout.
+ * KafkaConsumer}, and a worker pool. The records of one poll, across its partitions (each in offset
+ * order), are handed to the handler as one batch, so the handler's round trips to its stores are
+ * paid once per poll. Offsets are committed (asynchronously) after the poll's work completed; a
+ * partition whose handler failed is sought back to its first unhandled record and paused for a
+ * growing back-off, and its next attempts hand its records over one at a time, in parallel with the
+ * other partitions, so that those before a failing record are committed and only that record is
+ * held back. A consumer of single envelopes ({@code oneByOne}) gets batches of one throughout.
  */
 final class InboundConsumer {
 
@@ -147,14 +149,14 @@ final class InboundConsumer {
         if (crashed) {
           break;
         }
-        commit();
+        commit(false);
       }
     } catch (RuntimeException e) {
       log.error("inbound consumer of {} stopped", settings.inboundTopic(), e);
     } finally {
       try {
         if (!crashed) {
-          commit();
+          commit(true);
         }
       } catch (RuntimeException e) {
         log.warn("final commit failed; the records will be handed over again", e);
@@ -169,17 +171,23 @@ final class InboundConsumer {
   }
 
   private void handle(ConsumerRecords<byte[], byte[]> records) {
-    Map<TopicPartition, Future<Result>> results = new HashMap<>();
+    List<Future<Map<TopicPartition, Result>>> results = new ArrayList<>();
+    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> together = new LinkedHashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      boolean single = oneByOne || failures.containsKey(tp);
-      results.put(tp, workers.submit(() -> single ? handleOneByOne(batch) : handleBatch(batch)));
+      if (oneByOne || failures.containsKey(tp)) {
+        results.add(workers.submit(() -> Map.of(tp, handleOneByOne(batch))));
+      } else {
+        together.put(tp, batch);
+      }
     }
-    for (Map.Entry<TopicPartition, Future<Result>> e : results.entrySet()) {
-      TopicPartition tp = e.getKey();
-      Result r;
+    if (!together.isEmpty()) {
+      results.add(workers.submit(() -> handleBatch(together)));
+    }
+    for (Future<Map<TopicPartition, Result>> future : results) {
+      Map<TopicPartition, Result> done;
       try {
-        r = e.getValue().get();
+        done = future.get();
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         crashed = true;
@@ -187,55 +195,74 @@ final class InboundConsumer {
       } catch (ExecutionException ex) {
         throw new IllegalStateException("partition worker failed", ex.getCause());
       }
-      if (r.nextOffset() >= 0) {
-        pending.put(tp, new OffsetAndMetadata(r.nextOffset()));
-      }
-      if (r.failedOffset() >= 0) {
-        int n = failures.merge(tp, 1, Integer::sum);
-        long backoff =
-            Math.min(
-                settings.retryBackoff().toMillis() << Math.min(n - 1, 10),
-                settings.retryBackoff().toMillis() * 30);
-        consumer.seek(tp, r.failedOffset());
-        consumer.pause(List.of(tp));
-        pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
-        log.debug("{} paused for {} ms after handler failure {}", tp, backoff, n);
-      } else {
-        failures.remove(tp);
-      }
+      done.forEach(this::settle);
     }
   }
 
-  private Result handleBatch(List<ConsumerRecord<byte[], byte[]>> batch) {
-    List<Envelope> envelopes = new ArrayList<>(batch.size());
-    for (ConsumerRecord<byte[], byte[]> record : batch) {
-      Envelope envelope = decode(record);
-      if (envelope != null) {
-        envelopes.add(envelope);
+  /** Records how a partition's records went: their offset to commit, or a seek back and a pause. */
+  private void settle(TopicPartition tp, Result r) {
+    if (r.nextOffset() >= 0) {
+      pending.put(tp, new OffsetAndMetadata(r.nextOffset()));
+    }
+    if (r.failedOffset() >= 0) {
+      int n = failures.merge(tp, 1, Integer::sum);
+      long backoff =
+          Math.min(
+              settings.retryBackoff().toMillis() << Math.min(n - 1, 10),
+              settings.retryBackoff().toMillis() * 30);
+      consumer.seek(tp, r.failedOffset());
+      consumer.pause(List.of(tp));
+      pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+      log.debug("{} paused for {} ms after handler failure {}", tp, backoff, n);
+    } else {
+      failures.remove(tp);
+    }
+  }
+
+  /**
+   * The records of several partitions as one batch (each partition's in offset order): one handler
+   * call for the whole poll, so the handler's round trips are paid once per poll, not once per
+   * partition. A failure hands every one of these partitions over again.
+   */
+  private Map<TopicPartition, Result> handleBatch(
+      Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> partitions) {
+    List<Envelope> envelopes = new ArrayList<>();
+    for (List<ConsumerRecord<byte[], byte[]>> batch : partitions.values()) {
+      for (ConsumerRecord<byte[], byte[]> record : batch) {
+        Envelope envelope = decode(record);
+        if (envelope != null) {
+          envelopes.add(envelope);
+        }
       }
     }
-    long next = batch.get(batch.size() - 1).offset() + 1;
+    Map<TopicPartition, Result> handledAll = new HashMap<>();
+    Map<TopicPartition, Result> failedAll = new HashMap<>();
+    partitions.forEach(
+        (tp, batch) -> {
+          handledAll.put(tp, new Result(batch.get(batch.size() - 1).offset() + 1, -1));
+          failedAll.put(tp, new Result(-1, batch.get(0).offset()));
+        });
     if (envelopes.isEmpty()) {
-      return new Result(next, -1);
+      return handledAll;
     }
     if (crashed) {
-      return new Result(-1, -1);
+      return Map.of();
     }
     try {
       await(envelopes);
       handled.increment(envelopes.size());
-      return new Result(next, -1);
+      return handledAll;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Result(-1, batch.get(0).offset());
+      return failedAll;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       failed.increment(envelopes.size());
       log.debug(
-          "handler failed for a batch of {} from {}; it will be handed over again",
+          "handler failed for a batch of {} from {} partition(s); it will be handed over again",
           envelopes.size(),
-          batch.get(0).offset(),
+          partitions.size(),
           e);
-      return new Result(-1, batch.get(0).offset());
+      return failedAll;
     }
   }
 
@@ -307,18 +334,35 @@ final class InboundConsumer {
     }
   }
 
-  private void commit() {
+  /**
+   * Commits the offsets of what was handled. In the loop the commit is asynchronous (the next poll
+   * need not wait for the broker; a failed commit puts its offsets back unless newer ones are
+   * pending); on the way out it is synchronous.
+   */
+  private void commit(boolean sync) {
     if (pending.isEmpty() || holdCommits || crashed) {
       return;
     }
+    Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(pending);
+    pending.clear();
+    if (!sync) {
+      consumer.commitAsync(
+          offsets,
+          (committed, failure) -> {
+            if (failure != null) {
+              log.warn("committing offsets failed; retrying with the next commit", failure);
+              committed.forEach(pending::putIfAbsent);
+            }
+          });
+      return;
+    }
     try {
-      consumer.commitSync(Map.copyOf(pending), settings.closeTimeout());
-      pending.clear();
+      consumer.commitSync(offsets, settings.closeTimeout());
     } catch (WakeupException e) {
-      consumer.commitSync(Map.copyOf(pending), settings.closeTimeout());
-      pending.clear();
+      consumer.commitSync(offsets, settings.closeTimeout());
       running = false;
     } catch (KafkaException e) {
+      offsets.forEach(pending::putIfAbsent);
       log.warn("committing offsets failed; retrying after the next poll", e);
     }
   }

@@ -49,12 +49,12 @@ import org.slf4j.LoggerFactory;
  * with {@code acks=all}; its future completes in the send callback, i.e. once the broker has the
  * record on every in-sync replica — only then may the sender see SENT_ACK. {@link #consumeInbound}
  * and {@link #consumeInboundBatches} join the consumer group and handle the records of each
- * assigned partition in offset order (the partitions of one poll in parallel on a worker pool; with
- * batches, a partition's records of one poll as one batch). An offset is committed only after the
- * handler's stage completed normally; a failed stage makes the partition seek back to the record
- * and pause for a back-off, so nothing is skipped (at-least-once: a crash between handling and
- * commit hands the records to the next consumer, and the messaging service dedupes them by sender
- * and message id).
+ * assigned partition in offset order (with batches, the records of one poll, across its partitions,
+ * as one batch; one at a time, the partitions of a poll in parallel on a worker pool). An offset is
+ * committed only after the handler's stage completed normally; a failed stage makes the partition
+ * seek back to the record and pause for a back-off, so nothing is skipped (at-least-once: a crash
+ * between handling and commit hands the records to the next consumer, and the messaging service
+ * dedupes them by sender and message id).
  *
  * <p><b>Deliveries.</b> One delivery topic for all chat servers. A delivery to server {@code s}
  * goes to partition {@code murmur2(s) mod partitions} with key {@code s}; {@link #attachServer}
@@ -204,9 +204,9 @@ public final class KafkaMessageBus implements MessageBus {
   }
 
   /**
-   * Hands over the records of each polled partition as one batch, in offset order. After a batch
-   * failed, the partition's next attempt hands its records over one at a time, so that the records
-   * before a failing one are acknowledged.
+   * Hands over the records of each poll as one batch, each partition's in offset order. After a
+   * batch failed, the next attempt of each of its partitions hands its records over one at a time,
+   * so that the records before a failing one are acknowledged.
    */
   @Override
   public void consumeInboundBatches(Function<List<Envelope>, CompletionStage<Void>> handler) {

@@ -4,7 +4,10 @@ import io.messagingkit.core.DeviceAddress;
 import io.messagingkit.core.DeviceId;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.UserId;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +24,19 @@ public interface DeviceDirectory {
 
   /** The user's devices ordered by id; an empty list for an unknown user. */
   List<DeviceId> devices(UserId user);
+
+  /**
+   * {@link #devices} of each of {@code users}: every user given is a key (an unknown user maps to
+   * an empty list). A directory may answer all of them with one lookup; the default asks one by
+   * one.
+   */
+  default Map<UserId, List<DeviceId>> devicesOf(Collection<UserId> users) {
+    Map<UserId, List<DeviceId>> result = new HashMap<>();
+    for (UserId user : users) {
+      result.computeIfAbsent(user, this::devices);
+    }
+    return result;
+  }
 
   /** Removes the device and its push target; returns whether it was known. */
   boolean remove(DeviceAddress device);

@@ -6,7 +6,9 @@ import io.messagingkit.core.SessionLease;
 import io.messagingkit.core.UserId;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,6 +51,19 @@ public interface SessionRegistry extends AutoCloseable {
 
   /** The live leases of every device of {@code user}; an empty list when none. */
   List<SessionLease> findAll(UserId user);
+
+  /**
+   * {@link #findAll} of each of {@code users}: every user given is a key (mapped to an empty list
+   * when it has no live lease). A registry may answer all of them in one round trip; the default
+   * asks one by one.
+   */
+  default Map<UserId, List<SessionLease>> findAllOf(Collection<UserId> users) {
+    Map<UserId, List<SessionLease>> result = new HashMap<>();
+    for (UserId user : users) {
+      result.computeIfAbsent(user, this::findAll);
+    }
+    return result;
+  }
 
   /**
    * The user's presence: online while a live lease exists; otherwise offline with the last time a

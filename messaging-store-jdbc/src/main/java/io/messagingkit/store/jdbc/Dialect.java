@@ -4,7 +4,6 @@ import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -59,20 +58,22 @@ abstract class Dialect {
   }
 
   /**
-   * Like {@link #insertIfAbsent}, and in the same statement returns the new row's {@code returning}
-   * column (a generated value): empty when a row with the same key was there. Only where {@link
-   * #insertReturns()}; callers elsewhere insert and read back.
+   * Inserts dedupe keys ({@code senders[i]}, {@code ids[i]}, accepted at {@code seconds[i]}, {@code
+   * nanos[i]}) into the idempotency table, skipping keys already there, in one statement; returns
+   * the server sequence of each key it inserted, by (sender, id). Only where {@link
+   * #insertReturns()}; callers elsewhere insert one by one and read back.
    */
-  OptionalLong insertIfAbsentReturning(
+  Map<List<String>, Long> insertDedupeKeys(
       Handle handle,
       String table,
-      String conflictColumns,
-      Map<String, Object> values,
-      String returning) {
-    throw new UnsupportedOperationException(database() + " has no insert-if-absent-returning");
+      List<String> senders,
+      List<String> ids,
+      List<Long> seconds,
+      List<Integer> nanos) {
+    throw new UnsupportedOperationException(database() + " has no insert-returning");
   }
 
-  /** Whether {@link #insertIfAbsentReturning} is available. */
+  /** Whether {@link #insertDedupeKeys} is available. */
   boolean insertReturns() {
     return false;
   }

@@ -9,6 +9,9 @@ import io.messagingkit.core.port.DeviceDirectory;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
 public final class JdbcDeviceDirectory implements DeviceDirectory {
+  private static final int LOOKUP_CHUNK = 500;
+
   private final Db db;
   private final String table;
 
@@ -62,6 +67,32 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
                 .bind("u", user.value())
                 .map((rs, ctx) -> DeviceId.of(rs.getString(1)))
                 .list());
+  }
+
+  /** One query per 500 users. */
+  @Override
+  public Map<UserId, List<DeviceId>> devicesOf(Collection<UserId> users) {
+    List<String> ids = users.stream().map(UserId::value).distinct().toList();
+    Map<UserId, List<DeviceId>> result = new HashMap<>();
+    users.forEach(u -> result.put(u, new ArrayList<>()));
+    for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+      db.call(
+              "listing the devices of " + chunk.size() + " user(s)",
+              h ->
+                  h.createQuery(
+                          "SELECT user_id, device_id FROM "
+                              + table
+                              + " WHERE user_id IN (<users>) ORDER BY user_id, device_id")
+                      .bindList("users", chunk)
+                      .map(
+                          (rs, ctx) ->
+                              Map.entry(UserId.of(rs.getString(1)), DeviceId.of(rs.getString(2))))
+                      .list())
+          .forEach(e -> result.get(e.getKey()).add(e.getValue()));
+    }
+    result.replaceAll((user, devices) -> List.copyOf(devices));
+    return result;
   }
 
   @Override

@@ -5,19 +5,17 @@ import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * An {@link IdempotencyStore} in a relational database: table {@code mk_idempotency} with a unique
@@ -28,14 +26,17 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
-  private static final int LOOKUP_CHUNK = 500;
+  private static final int ACCEPT_FLUSHERS = 4;
+  private static final int ACCEPT_BATCH = 500;
 
   private final Db db;
   private final String table;
+  private final GroupCommit<Pending, Acceptance> accepts;
 
   JdbcIdempotencyStore(Db db) {
     this.db = db;
     this.table = db.table("mk_idempotency");
+    this.accepts = new GroupCommit<>(ACCEPT_FLUSHERS, ACCEPT_BATCH, this::acceptBatch);
   }
 
   /** A builder on {@code dataSource}, whose schema must have been migrated. */
@@ -43,55 +44,109 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     return new Builder(dataSource);
   }
 
+  /**
+   * Concurrent calls (the chat server's, one per send) are accepted together: one transaction and,
+   * on PostgreSQL, one insert statement per batch.
+   */
   @Override
   public Acceptance accept(UserId sender, MessageId id, Instant now) {
     Objects.requireNonNull(now, "now");
-    return db.call(
-        "accepting " + sender + "/" + id,
-        h -> {
-          for (int attempt = 0; attempt < 3; attempt++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("sender_id", sender.value());
-            row.put("message_id", id.value());
-            row.put("accepted_s", now.getEpochSecond());
-            row.put("accepted_n", now.getNano());
-            row.put("completed", false);
-            boolean inserted;
-            if (db.dialect.insertReturns()) {
-              // one statement for a new key (the chat server's case)
-              OptionalLong seq =
-                  db.dialect.insertIfAbsentReturning(h, table, "sender_id, message_id", row, "seq");
-              if (seq.isPresent()) {
-                return new Acceptance(seq.getAsLong(), now, Status.NEW);
-              }
-              inserted = false;
-            } else {
-              inserted = db.dialect.insertIfAbsent(h, table, "sender_id, message_id", row);
-            }
-            Optional<Acceptance> stored =
-                h.createQuery(
-                        "SELECT seq, accepted_s, accepted_n, completed FROM "
-                            + table
-                            + " WHERE sender_id = :s AND message_id = :m")
-                    .bind("s", sender.value())
-                    .bind("m", id.value())
-                    .map(
-                        (rs, ctx) ->
-                            new Acceptance(
-                                rs.getLong(1),
-                                Instant.ofEpochSecond(rs.getLong(2), rs.getInt(3)),
-                                inserted
-                                    ? Status.NEW
-                                    : rs.getBoolean(4) ? Status.COMPLETED : Status.IN_PROGRESS))
-                    .findOne();
-            if (stored.isPresent()) {
-              return stored.get();
-            }
-            // purged between the insert attempt and the read: try again
-          }
-          throw new IllegalStateException("the row of " + sender + "/" + id + " keeps vanishing");
-        });
+    return accepts.submit(new Pending(new Key(sender, id), now));
   }
+
+  private List<Acceptance> acceptBatch(List<Pending> batch) {
+    String what = "accepting " + batch.size() + " dedupe key(s)";
+    // a lone new key on PostgreSQL is one statement: no transaction around it
+    return batch.size() == 1 && db.dialect.insertReturns()
+        ? db.call(what, h -> acceptIn(h, batch))
+        : db.tx(what, h -> acceptIn(h, batch));
+  }
+
+  /**
+   * Inserts the keys that are new and reads back the others, in the caller's transaction; the
+   * result is in {@code batch} order, and a key listed twice is NEW at most once.
+   */
+  private List<Acceptance> acceptIn(Handle h, List<Pending> batch) {
+    // one insert per key, in key order: concurrent batches take the unique index's entries in the
+    // same order and cannot deadlock
+    Map<Key, Pending> byKey = new TreeMap<>(KEY_ORDER);
+    for (Pending p : batch) {
+      byKey.putIfAbsent(p.key(), p);
+    }
+    Map<Key, Acceptance> found = new HashMap<>();
+    for (int attempt = 0; attempt < 3 && found.size() < byKey.size(); attempt++) {
+      List<Pending> open = new ArrayList<>();
+      byKey.forEach(
+          (key, p) -> {
+            if (!found.containsKey(key)) {
+              open.add(p);
+            }
+          });
+      Set<Key> inserted = new HashSet<>();
+      if (db.dialect.insertReturns()) {
+        // one statement for the whole batch; keys held already return nothing
+        db.dialect
+            .insertDedupeKeys(
+                h,
+                table,
+                open.stream().map(p -> p.key().sender().value()).toList(),
+                open.stream().map(p -> p.key().id().value()).toList(),
+                open.stream().map(p -> p.now().getEpochSecond()).toList(),
+                open.stream().map(p -> p.now().getNano()).toList())
+            .forEach(
+                (senderAndId, seq) -> {
+                  Key key =
+                      new Key(UserId.of(senderAndId.get(0)), MessageId.of(senderAndId.get(1)));
+                  found.put(key, new Acceptance(seq, byKey.get(key).now(), Status.NEW));
+                });
+      } else {
+        for (Pending p : open) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("sender_id", p.key().sender().value());
+          row.put("message_id", p.key().id().value());
+          row.put("accepted_s", p.now().getEpochSecond());
+          row.put("accepted_n", p.now().getNano());
+          row.put("completed", false);
+          if (db.dialect.insertIfAbsent(h, table, "sender_id, message_id", row)) {
+            inserted.add(p.key());
+          }
+        }
+      }
+      List<Key> unknown =
+          open.stream().map(Pending::key).filter(k -> !found.containsKey(k)).toList();
+      if (!unknown.isEmpty()) {
+        held(h, unknown)
+            .forEach(
+                (key, a) ->
+                    found.put(
+                        key,
+                        inserted.contains(key)
+                            ? new Acceptance(a.sequence(), a.acceptedAt(), Status.NEW)
+                            : a));
+      }
+      // a key neither inserted nor found was purged in between: try it again
+    }
+    List<Acceptance> result = new ArrayList<>(batch.size());
+    Set<Key> answered = new HashSet<>();
+    for (Pending p : batch) {
+      Acceptance a = found.get(p.key());
+      if (a == null) {
+        throw new IllegalStateException("the row of " + p.key() + " keeps vanishing");
+      }
+      // a repeat of the key in the same batch finds it accepted
+      result.add(
+          answered.add(p.key()) || a.status() != Status.NEW
+              ? a
+              : new Acceptance(a.sequence(), a.acceptedAt(), Status.IN_PROGRESS));
+    }
+    return result;
+  }
+
+  private static final Comparator<Key> KEY_ORDER =
+      Comparator.comparing((Key k) -> k.sender().value()).thenComparing(k -> k.id().value());
+
+  /** A call of {@link #accept} waiting for its group commit. */
+  private record Pending(Key key, Instant now) {}
 
   @Override
   public void complete(UserId sender, MessageId id) {
@@ -122,76 +177,82 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
     Map<Key, Acceptance> held =
         db.call("looking up " + keys.size() + " dedupe key(s)", h -> held(h, keys));
+    List<Pending> missing = new ArrayList<>();
+    for (Key key : keys) {
+      if (!held.containsKey(key)) {
+        missing.add(new Pending(key, now));
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<Acceptance> accepted = acceptBatch(missing);
+      for (int i = 0; i < missing.size(); i++) {
+        Key key = missing.get(i).key();
+        Acceptance a = accepted.get(i);
+        if (a.status() == Status.NEW) {
+          held.put(key, a);
+        } else {
+          held.putIfAbsent(key, a);
+        }
+      }
+    }
     List<Acceptance> result = new ArrayList<>(keys.size());
+    Set<Key> answered = new HashSet<>();
     for (Key key : keys) {
       Acceptance a = held.get(key);
-      if (a == null) {
-        a = accept(key.sender(), key.id(), now);
-        // a repeat of the key further down the list finds it accepted
-        held.put(key, new Acceptance(a.sequence(), a.acceptedAt(), Status.IN_PROGRESS));
-      }
-      result.add(a);
+      // a repeat of the key further down the list finds it accepted
+      result.add(
+          answered.add(key) || a.status() != Status.NEW
+              ? a
+              : new Acceptance(a.sequence(), a.acceptedAt(), Status.IN_PROGRESS));
     }
     return result;
   }
 
   private Map<Key, Acceptance> held(Handle h, List<Key> keys) {
-    Map<String, Set<String>> idsBySender = new TreeMap<>();
-    for (Key key : keys) {
-      idsBySender
-          .computeIfAbsent(key.sender().value(), s -> new LinkedHashSet<>())
-          .add(key.id().value());
-    }
     Map<Key, Acceptance> found = new HashMap<>();
-    for (var entry : idsBySender.entrySet()) {
-      UserId sender = UserId.of(entry.getKey());
-      List<String> ids = new ArrayList<>(entry.getValue());
-      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
-        h.createQuery(
-                "SELECT message_id, seq, accepted_s, accepted_n, completed FROM "
-                    + table
-                    + " WHERE sender_id = :s AND message_id IN (<ids>)")
-            .bind("s", sender.value())
-            .bindList("ids", ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK)))
-            .map(
-                (rs, ctx) ->
-                    Map.entry(
-                        new Key(sender, MessageId.of(rs.getString(1))),
-                        new Acceptance(
-                            rs.getLong(2),
-                            Instant.ofEpochSecond(rs.getLong(3), rs.getInt(4)),
-                            rs.getBoolean(5) ? Status.COMPLETED : Status.IN_PROGRESS)))
-            .forEach(e -> found.put(e.getKey(), e.getValue()));
-      }
+    for (int from = 0; from < keys.size(); from += KeyIn.CHUNK) {
+      List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + KeyIn.CHUNK));
+      KeyIn.bind(
+              h.createQuery(
+                  "SELECT sender_id, message_id, seq, accepted_s, accepted_n, completed FROM "
+                      + table
+                      + " WHERE "
+                      + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+              chunk.stream().map(k -> k.sender().value()).toList(),
+              chunk.stream().map(k -> k.id().value()).toList())
+          .map(
+              (rs, ctx) ->
+                  Map.entry(
+                      new Key(UserId.of(rs.getString(1)), MessageId.of(rs.getString(2))),
+                      new Acceptance(
+                          rs.getLong(3),
+                          Instant.ofEpochSecond(rs.getLong(4), rs.getInt(5)),
+                          rs.getBoolean(6) ? Status.COMPLETED : Status.IN_PROGRESS)))
+          .forEach(e -> found.put(e.getKey(), e.getValue()));
     }
     return found;
   }
 
-  /** One batch of updates. */
+  /** One update statement per 500 keys. */
   @Override
   public void completeAll(List<Key> keys) {
-    if (keys.isEmpty()) {
-      return;
+    for (int from = 0; from < keys.size(); from += KeyIn.CHUNK) {
+      List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + KeyIn.CHUNK));
+      db.call(
+          "completing " + chunk.size() + " dedupe key(s)",
+          h ->
+              KeyIn.bind(
+                      h.createUpdate(
+                          "UPDATE "
+                              + table
+                              + " SET completed = :t WHERE completed = :f AND "
+                              + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+                      chunk.stream().map(k -> k.sender().value()).toList(),
+                      chunk.stream().map(k -> k.id().value()).toList())
+                  .bind("t", true)
+                  .bind("f", false)
+                  .execute());
     }
-    db.call(
-        "completing " + keys.size() + " dedupe key(s)",
-        h -> {
-          PreparedBatch batch =
-              h.prepareBatch(
-                  "UPDATE "
-                      + table
-                      + " SET completed = :t WHERE sender_id = :s AND message_id = :m"
-                      + " AND completed = :f");
-          for (Key key : keys) {
-            batch
-                .bind("t", true)
-                .bind("f", false)
-                .bind("s", key.sender().value())
-                .bind("m", key.id().value())
-                .add();
-          }
-          return batch.execute();
-        });
   }
 
   @Override

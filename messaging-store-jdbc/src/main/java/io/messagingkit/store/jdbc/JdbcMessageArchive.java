@@ -49,7 +49,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcMessageArchive implements MessageArchive {
   private static final String CURSOR_PREFIX = "j1.";
-  private static final int LOOKUP_CHUNK = 500;
 
   private final Db db;
   private final String table;
@@ -134,24 +133,19 @@ public final class JdbcMessageArchive implements MessageArchive {
 
   private void insertNew(Handle h, Map<Key, Envelope> batch) {
     Set<Key> present = new HashSet<>();
-    Map<String, List<String>> idsBySender = new LinkedHashMap<>();
-    batch
-        .keySet()
-        .forEach(k -> idsBySender.computeIfAbsent(k.sender(), x -> new ArrayList<>()).add(k.id()));
-    for (var entry : idsBySender.entrySet()) {
-      List<String> ids = entry.getValue();
-      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
-        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
-        // equality on the sender and IN on the id: point lookups in the primary key
-        h.createQuery(
-                "SELECT message_id FROM "
-                    + keys
-                    + " WHERE from_user_id = :s AND message_id IN (<ids>)")
-            .bind("s", entry.getKey())
-            .bindList("ids", chunk)
-            .map((rs, ctx) -> new Key(entry.getKey(), rs.getString(1)))
-            .forEach(present::add);
-      }
+    List<Key> all = new ArrayList<>(batch.keySet());
+    for (int from = 0; from < all.size(); from += KeyIn.CHUNK) {
+      List<Key> chunk = all.subList(from, Math.min(all.size(), from + KeyIn.CHUNK));
+      KeyIn.bind(
+              h.createQuery(
+                  "SELECT from_user_id, message_id FROM "
+                      + keys
+                      + " WHERE "
+                      + KeyIn.condition(chunk.size(), "from_user_id", "message_id")),
+              chunk.stream().map(Key::sender).toList(),
+              chunk.stream().map(Key::id).toList())
+          .map((rs, ctx) -> new Key(rs.getString(1), rs.getString(2)))
+          .forEach(present::add);
     }
     PreparedBatch keyBatch = null;
     PreparedBatch rowBatch = null;

@@ -43,11 +43,11 @@ public final class JdbcOfflineStore implements OfflineStore {
   private final Db db;
   private final String messages;
   private final String counters;
-  private final AckBatcher<Ack> acks;
+  private final GroupCommit<Ack, Boolean> acks;
 
   JdbcOfflineStore(Db db) {
     this.db = db;
-    this.acks = new AckBatcher<>(ACK_FLUSHERS, ACK_BATCH, this::deleteAll);
+    this.acks = new GroupCommit<>(ACK_FLUSHERS, ACK_BATCH, this::deleteAll);
     this.messages = db.table("mk_offline_message");
     this.counters = db.table("mk_offline_device");
   }
@@ -202,38 +202,38 @@ public final class JdbcOfflineStore implements OfflineStore {
    */
   @Override
   public List<Boolean> acknowledgeAll(DeviceAddress device, List<Entry> entries) {
-    boolean[] removed =
-        acks.submitAll(entries.stream().map(e -> new Ack(device, e.sender(), e.id())).toList());
-    List<Boolean> result = new java.util.ArrayList<>(removed.length);
-    for (boolean r : removed) {
-      result.add(r);
-    }
-    return result;
+    return acks.submitAll(entries.stream().map(e -> new Ack(device, e.sender(), e.id())).toList());
   }
 
-  private boolean[] deleteAll(List<Ack> batch) {
+  private List<Boolean> deleteAll(List<Ack> batch) {
     String sql =
         "DELETE FROM "
             + messages
             + " WHERE user_id = :u AND device_id = :d AND from_user_id = :s AND message_id = :m";
     if (batch.size() == 1) {
       Ack a = batch.get(0);
-      return new boolean[] {
-        db.call(
-            "acknowledging " + a.sender() + "/" + a.id() + " for " + a.device(),
-            h -> bindAck(h.createUpdate(sql), a).execute() > 0)
-      };
+      boolean removed =
+          db.call(
+              "acknowledging " + a.sender() + "/" + a.id() + " for " + a.device(),
+              h -> bindAck(h.createUpdate(sql), a).execute() > 0);
+      return List.of(removed);
     }
-    return db.tx(
-        "acknowledging " + batch.size() + " entries",
-        h ->
-            db.dialect.deleteQueueEntries(
-                h,
-                messages,
-                batch.stream().map(a -> a.device().user().value()).toList(),
-                batch.stream().map(a -> a.device().device().value()).toList(),
-                batch.stream().map(a -> a.sender().value()).toList(),
-                batch.stream().map(a -> a.id().value()).toList()));
+    boolean[] removed =
+        db.tx(
+            "acknowledging " + batch.size() + " entries",
+            h ->
+                db.dialect.deleteQueueEntries(
+                    h,
+                    messages,
+                    batch.stream().map(a -> a.device().user().value()).toList(),
+                    batch.stream().map(a -> a.device().device().value()).toList(),
+                    batch.stream().map(a -> a.sender().value()).toList(),
+                    batch.stream().map(a -> a.id().value()).toList()));
+    List<Boolean> result = new java.util.ArrayList<>(removed.length);
+    for (boolean r : removed) {
+      result.add(r);
+    }
+    return result;
   }
 
   private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindAck(S s, Ack a) {

@@ -2,14 +2,11 @@ package io.messagingkit.store.jdbc;
 
 import java.sql.SQLException;
 import java.time.YearMonth;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,22 +40,31 @@ final class PostgresDialect extends Dialect {
     return update.execute() > 0;
   }
 
+  /** One {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING}. */
   @Override
-  OptionalLong insertIfAbsentReturning(
+  Map<List<String>, Long> insertDedupeKeys(
       Handle handle,
       String table,
-      String conflictColumns,
-      Map<String, Object> values,
-      String returning) {
-    Query query =
-        handle.createQuery(
-            insertSql(table, values)
-                + " ON CONFLICT ("
-                + conflictColumns
-                + ") DO NOTHING RETURNING "
-                + returning);
-    values.forEach(query::bind);
-    return query.mapTo(Long.class).findOne().map(OptionalLong::of).orElse(OptionalLong.empty());
+      List<String> senders,
+      List<String> ids,
+      List<Long> seconds,
+      List<Integer> nanos) {
+    Map<List<String>, Long> inserted = new HashMap<>();
+    handle
+        .createQuery(
+            "INSERT INTO "
+                + table
+                + " (sender_id, message_id, accepted_s, accepted_n, completed)"
+                + " SELECT k.s, k.m, k.a, k.n, FALSE FROM unnest(:s, :m, :a, :n) AS k(s, m, a, n)"
+                + " ON CONFLICT (sender_id, message_id) DO NOTHING"
+                + " RETURNING sender_id, message_id, seq")
+        .bindArray("s", String.class, senders)
+        .bindArray("m", String.class, ids)
+        .bindArray("a", Long.class, seconds)
+        .bindArray("n", Integer.class, nanos)
+        .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getLong(3)))
+        .forEach(e -> inserted.put(e.getKey(), e.getValue()));
+    return inserted;
   }
 
   @Override
@@ -80,42 +86,6 @@ final class PostgresDialect extends Dialect {
         .bind("n", (long) count)
         .mapTo(Long.class)
         .one();
-  }
-
-  /**
-   * One statement for the whole batch: a join with the unnested keys, RETURNING what it removed.
-   */
-  @Override
-  boolean[] deleteQueueEntries(
-      Handle handle,
-      String table,
-      List<String> users,
-      List<String> devices,
-      List<String> senders,
-      List<String> ids) {
-    Set<List<String>> removed = new HashSet<>();
-    handle
-        .createQuery(
-            "DELETE FROM "
-                + table
-                + " t USING unnest(:u, :d, :s, :m) AS k(u, d, s, m)"
-                + " WHERE t.user_id = k.u COLLATE \"C\" AND t.device_id = k.d COLLATE \"C\""
-                + " AND t.from_user_id = k.s COLLATE \"C\" AND t.message_id = k.m COLLATE \"C\""
-                + " RETURNING t.user_id, t.device_id, t.from_user_id, t.message_id")
-        .bindArray("u", String.class, users)
-        .bindArray("d", String.class, devices)
-        .bindArray("s", String.class, senders)
-        .bindArray("m", String.class, ids)
-        .map(
-            (rs, ctx) ->
-                List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
-        .forEach(removed::add);
-    boolean[] result = new boolean[users.size()];
-    for (int i = 0; i < result.length; i++) {
-      // a key listed twice was removed once: report it for its first occurrence only
-      result[i] = removed.remove(List.of(users.get(i), devices.get(i), senders.get(i), ids.get(i)));
-    }
-    return result;
   }
 
   @Override

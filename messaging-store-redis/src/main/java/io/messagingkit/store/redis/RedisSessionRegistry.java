@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,10 +25,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -174,7 +178,36 @@ public final class RedisSessionRegistry implements SessionRegistry {
   @Override
   public List<SessionLease> findAll(UserId user) {
     Map<String, String> all = call("findAll", () -> redis.hgetAll(leaseKey(user.value())));
+    return live(user, all, clock.millis());
+  }
+
+  /** The users' lease hashes in one pipelined round trip. */
+  @Override
+  public Map<UserId, List<SessionLease>> findAllOf(Collection<UserId> users) {
+    List<UserId> distinct = users.stream().distinct().toList();
+    Map<UserId, Map<String, String>> hashes =
+        call(
+            "findAllOf",
+            () -> {
+              Map<UserId, Response<Map<String, String>>> responses = new LinkedHashMap<>();
+              try (AbstractPipeline pipeline = redis.pipelined()) {
+                for (UserId user : distinct) {
+                  responses.put(user, pipeline.hgetAll(leaseKey(user.value())));
+                }
+                pipeline.sync();
+              }
+              Map<UserId, Map<String, String>> read = new HashMap<>();
+              responses.forEach((user, response) -> read.put(user, response.get()));
+              return read;
+            });
     long now = clock.millis();
+    Map<UserId, List<SessionLease>> result = new HashMap<>();
+    hashes.forEach((user, all) -> result.put(user, live(user, all, now)));
+    return result;
+  }
+
+  /** The live leases in a user's lease hash, ordered by device. */
+  private List<SessionLease> live(UserId user, Map<String, String> all, long now) {
     List<SessionLease> live = new ArrayList<>(all.size());
     all.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())

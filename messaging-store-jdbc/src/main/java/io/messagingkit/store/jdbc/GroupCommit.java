@@ -12,50 +12,51 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * Group commit for single-row deletes (flat combining): concurrent callers put their request in a
- * queue; whoever gets one of the few flush permits takes every queued request (up to a maximum) and
- * runs them as one batch in one transaction, then completes each caller with its own result. A lone
+ * Group commit for small writes (flat combining): concurrent callers put their request in a queue;
+ * whoever gets one of the few flush permits takes every queued request (up to a maximum) and runs
+ * them as one batch in one transaction, then completes each caller with its own result. A lone
  * caller flushes its own request at once, so nothing waits for a timer; under load one commit
- * serves many acknowledgements. Not API.
+ * serves many callers. Not API.
  *
  * @param <K> the request
+ * @param <R> its result
  */
-final class AckBatcher<K> {
-  private final ConcurrentLinkedQueue<Request<K>> queue = new ConcurrentLinkedQueue<>();
+final class GroupCommit<K, R> {
+  private final ConcurrentLinkedQueue<Request<K, R>> queue = new ConcurrentLinkedQueue<>();
   private final Semaphore flushers;
   private final int maxBatch;
-  private final Function<List<K>, boolean[]> flush;
+  private final Function<List<K>, List<R>> flush;
 
   /**
-   * @param flush runs the requests in one transaction and returns each one's result, or throws
-   *     (then none took effect)
+   * @param flush runs the requests in one transaction and returns each one's result, in order, or
+   *     throws (then none took effect)
    */
-  AckBatcher(int concurrentFlushes, int maxBatch, Function<List<K>, boolean[]> flush) {
+  GroupCommit(int concurrentFlushes, int maxBatch, Function<List<K>, List<R>> flush) {
     this.flushers = new Semaphore(concurrentFlushes);
     this.maxBatch = maxBatch;
     this.flush = flush;
   }
 
-  boolean submit(K key) {
-    return submitAll(List.of(key))[0];
+  R submit(K key) {
+    return submitAll(List.of(key)).get(0);
   }
 
   /** Submits several requests at once; they may share a batch with other callers' requests. */
-  boolean[] submitAll(List<K> keys) {
-    List<Request<K>> mine = new ArrayList<>(keys.size());
+  List<R> submitAll(List<K> keys) {
+    List<Request<K, R>> mine = new ArrayList<>(keys.size());
     for (K key : keys) {
-      Request<K> r = new Request<>(key);
+      Request<K, R> r = new Request<>(key);
       mine.add(r);
       queue.add(r);
     }
-    boolean[] results = new boolean[keys.size()];
-    for (int i = 0; i < mine.size(); i++) {
-      results[i] = await(mine.get(i));
+    List<R> results = new ArrayList<>(keys.size());
+    for (Request<K, R> r : mine) {
+      results.add(await(r));
     }
     return results;
   }
 
-  private boolean await(Request<K> mine) {
+  private R await(Request<K, R> mine) {
     while (true) {
       if (!mine.result.isDone() && flushers.tryAcquire()) {
         try {
@@ -70,7 +71,7 @@ final class AckBatcher<K> {
         // still queued, or in a batch being flushed by another caller: look again
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while acknowledging", e);
+        throw new IllegalStateException("interrupted while waiting for a group commit", e);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof MessagingException m) {
@@ -87,8 +88,8 @@ final class AckBatcher<K> {
   }
 
   private void flushQueued() {
-    List<Request<K>> batch = new ArrayList<>();
-    Request<K> next;
+    List<Request<K, R>> batch = new ArrayList<>();
+    Request<K, R> next;
     while (batch.size() < maxBatch && (next = queue.poll()) != null) {
       batch.add(next);
     }
@@ -96,18 +97,22 @@ final class AckBatcher<K> {
       return;
     }
     try {
-      boolean[] results = flush.apply(batch.stream().map(r -> r.key).toList());
+      List<R> results = flush.apply(batch.stream().map(r -> r.key).toList());
+      if (results.size() != batch.size()) {
+        throw new IllegalStateException(
+            "a flush of " + batch.size() + " requests returned " + results.size() + " results");
+      }
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result.complete(results[i]);
+        batch.get(i).result.complete(results.get(i));
       }
     } catch (RuntimeException e) {
       batch.forEach(r -> r.result.completeExceptionally(e));
     }
   }
 
-  private static final class Request<K> {
+  private static final class Request<K, R> {
     final K key;
-    final CompletableFuture<Boolean> result = new CompletableFuture<>();
+    final CompletableFuture<R> result = new CompletableFuture<>();
 
     Request(K key) {
       this.key = key;

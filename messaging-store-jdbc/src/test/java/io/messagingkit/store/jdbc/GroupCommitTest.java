@@ -15,23 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class AckBatcherTest {
+class GroupCommitTest {
 
   @Test
   @DisplayName("a lone caller flushes its own request at once and gets its own result")
   void lone() {
     List<List<Integer>> flushes = new ArrayList<>();
-    AckBatcher<Integer> batcher =
-        new AckBatcher<>(
+    GroupCommit<Integer, Boolean> batcher =
+        new GroupCommit<>(
             2,
             10,
             keys -> {
               flushes.add(keys);
-              boolean[] r = new boolean[keys.size()];
-              for (int i = 0; i < r.length; i++) {
-                r[i] = keys.get(i) % 2 == 0;
-              }
-              return r;
+              return keys.stream().map(k -> k % 2 == 0).toList();
             });
     assertThat(batcher.submit(2)).isTrue();
     assertThat(batcher.submit(3)).isFalse();
@@ -45,8 +41,8 @@ class AckBatcherTest {
     CountDownLatch releaseFirst = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
     List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
-    AckBatcher<Integer> batcher =
-        new AckBatcher<>(
+    GroupCommit<Integer, Boolean> batcher =
+        new GroupCommit<>(
             1,
             100,
             keys -> {
@@ -59,11 +55,7 @@ class AckBatcherTest {
                 }
               }
               sizes.add(keys.size());
-              boolean[] r = new boolean[keys.size()];
-              for (int i = 0; i < r.length; i++) {
-                r[i] = keys.get(i) > 0;
-              }
-              return r;
+              return keys.stream().map(k -> k > 0).toList();
             });
     ExecutorService pool = Executors.newFixedThreadPool(21);
     try {
@@ -92,8 +84,8 @@ class AckBatcherTest {
   @Test
   @DisplayName("a failed flush fails every request of that batch with the store's exception")
   void failure() {
-    AckBatcher<Integer> batcher =
-        new AckBatcher<>(
+    GroupCommit<Integer, Boolean> batcher =
+        new GroupCommit<>(
             1,
             10,
             keys -> {
