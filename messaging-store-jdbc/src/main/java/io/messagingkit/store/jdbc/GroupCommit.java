@@ -4,11 +4,11 @@ import io.messagingkit.core.MessagingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -22,6 +22,8 @@ import java.util.function.Function;
  * @param <R> its result
  */
 final class GroupCommit<K, R> {
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
   private final ConcurrentLinkedQueue<Request<K, R>> queue = new ConcurrentLinkedQueue<>();
   private final Semaphore flushers;
   private final int maxBatch;
@@ -57,28 +59,30 @@ final class GroupCommit<K, R> {
   }
 
   private R await(Request<K, R> mine) {
-    while (true) {
-      if (!mine.result.isDone() && flushers.tryAcquire()) {
+    while (!mine.result.isDone()) {
+      if (flushers.tryAcquire()) {
         try {
           flushQueued();
         } finally {
           flushers.release();
         }
-      }
-      try {
-        return mine.result.get(mine.result.isDone() ? 0 : 2, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        // still queued, or in a batch being flushed by another caller: look again
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a group commit", e);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof MessagingException m) {
-          throw m;
+      } else {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new IllegalStateException("interrupted while waiting for a group commit");
         }
-        throw new IllegalStateException(cause);
+        // in a batch being flushed by another caller, or still queued: the flusher unparks us when
+        // done; look again after a short while in case every flusher left before taking ours
+        LockSupport.parkNanos(this, RECHECK_NANOS);
       }
+    }
+    try {
+      return mine.result.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof MessagingException m) {
+        throw m;
+      }
+      throw new IllegalStateException(cause);
     }
   }
 
@@ -108,10 +112,12 @@ final class GroupCommit<K, R> {
     } catch (RuntimeException e) {
       batch.forEach(r -> r.result.completeExceptionally(e));
     }
+    batch.forEach(r -> LockSupport.unpark(r.waiter));
   }
 
   private static final class Request<K, R> {
     final K key;
+    final Thread waiter = Thread.currentThread();
     final CompletableFuture<R> result = new CompletableFuture<>();
 
     Request(K key) {

@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,7 @@ final class PostgresDialect extends Dialect {
     return update.execute() > 0;
   }
 
-  /** One {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING}. */
+  /** One {@code INSERT ... VALUES (...), ... ON CONFLICT DO NOTHING RETURNING}. */
   @Override
   Map<List<String>, Long> insertDedupeKeys(
       Handle handle,
@@ -49,19 +51,27 @@ final class PostgresDialect extends Dialect {
       List<String> ids,
       List<Long> seconds,
       List<Integer> nanos) {
-    Map<List<String>, Long> inserted = new HashMap<>();
-    handle
-        .createQuery(
+    StringJoiner rows = new StringJoiner(", ");
+    for (int i = 0; i < senders.size(); i++) {
+      rows.add("(:s" + i + ", :m" + i + ", :a" + i + ", :n" + i + ", FALSE)");
+    }
+    Query insert =
+        handle.createQuery(
             "INSERT INTO "
                 + table
-                + " (sender_id, message_id, accepted_s, accepted_n, completed)"
-                + " SELECT k.s, k.m, k.a, k.n, FALSE FROM unnest(:s, :m, :a, :n) AS k(s, m, a, n)"
+                + " (sender_id, message_id, accepted_s, accepted_n, completed) VALUES "
+                + rows
                 + " ON CONFLICT (sender_id, message_id) DO NOTHING"
-                + " RETURNING sender_id, message_id, seq")
-        .bindArray("s", String.class, senders)
-        .bindArray("m", String.class, ids)
-        .bindArray("a", Long.class, seconds)
-        .bindArray("n", Integer.class, nanos)
+                + " RETURNING sender_id, message_id, seq");
+    for (int i = 0; i < senders.size(); i++) {
+      insert
+          .bind("s" + i, senders.get(i))
+          .bind("m" + i, ids.get(i))
+          .bind("a" + i, (long) seconds.get(i))
+          .bind("n" + i, (int) nanos.get(i));
+    }
+    Map<List<String>, Long> inserted = new HashMap<>();
+    insert
         .map((rs, ctx) -> Map.entry(List.of(rs.getString(1), rs.getString(2)), rs.getLong(3)))
         .forEach(e -> inserted.put(e.getKey(), e.getValue()));
     return inserted;
