@@ -435,7 +435,9 @@ public final class KafkaMessageBus implements MessageBus {
    * @param inboundPartitions partitions of the inbound topic when this bus creates it
    * @param deliveryPartitions partitions of the delivery topic when this bus creates it
    * @param replicationFactor the replication factor of created topics; empty for the broker default
-   * @param workerThreads threads handling inbound partitions in parallel
+   * @param workerThreads threads handling inbound work: the batch of a poll, and in parallel with
+   *     it the partitions handed over one record at a time (all of them for {@link
+   *     KafkaMessageBus#consumeInbound})
    * @param retryBackoff the first pause of a partition after a handler failure (doubling, at most
    *     30 times it)
    * @param startTimeout how long creating topics and fetching metadata may take
@@ -518,7 +520,7 @@ public final class KafkaMessageBus implements MessageBus {
       return this;
     }
 
-    /** Threads handling inbound partitions in parallel (default 8). */
+    /** Threads handling inbound work in parallel (default 8; see {@link Settings}). */
     public Builder workerThreads(int workerThreads) {
       this.workerThreads = workerThreads;
       return this;
