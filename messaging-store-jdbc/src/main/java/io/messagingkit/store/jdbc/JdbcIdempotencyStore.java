@@ -210,49 +210,51 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
   private Map<Key, Acceptance> held(Handle h, List<Key> keys) {
     Map<Key, Acceptance> found = new HashMap<>();
-    for (int from = 0; from < keys.size(); from += KeyIn.CHUNK) {
-      List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + KeyIn.CHUNK));
-      KeyIn.bind(
-              h.createQuery(
-                  "SELECT sender_id, message_id, seq, accepted_s, accepted_n, completed FROM "
-                      + table
-                      + " WHERE "
-                      + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
-              chunk.stream().map(k -> k.sender().value()).toList(),
-              chunk.stream().map(k -> k.id().value()).toList())
-          .map(
-              (rs, ctx) ->
-                  Map.entry(
-                      new Key(UserId.of(rs.getString(1)), MessageId.of(rs.getString(2))),
-                      new Acceptance(
-                          rs.getLong(3),
-                          Instant.ofEpochSecond(rs.getLong(4), rs.getInt(5)),
-                          rs.getBoolean(6) ? Status.COMPLETED : Status.IN_PROGRESS)))
-          .forEach(e -> found.put(e.getKey(), e.getValue()));
-    }
+    KeyIn.chunked(
+        keys,
+        chunk ->
+            KeyIn.bind(
+                    h.createQuery(
+                        "SELECT sender_id, message_id, seq, accepted_s, accepted_n, completed FROM "
+                            + table
+                            + " WHERE "
+                            + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+                    chunk,
+                    k -> k.sender().value(),
+                    k -> k.id().value())
+                .map(
+                    (rs, ctx) ->
+                        Map.entry(
+                            new Key(UserId.of(rs.getString(1)), MessageId.of(rs.getString(2))),
+                            new Acceptance(
+                                rs.getLong(3),
+                                Instant.ofEpochSecond(rs.getLong(4), rs.getInt(5)),
+                                rs.getBoolean(6) ? Status.COMPLETED : Status.IN_PROGRESS)))
+                .forEach(e -> found.put(e.getKey(), e.getValue())));
     return found;
   }
 
   /** One update statement per 500 keys. */
   @Override
   public void completeAll(List<Key> keys) {
-    for (int from = 0; from < keys.size(); from += KeyIn.CHUNK) {
-      List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + KeyIn.CHUNK));
-      db.call(
-          "completing " + chunk.size() + " dedupe key(s)",
-          h ->
-              KeyIn.bind(
-                      h.createUpdate(
-                          "UPDATE "
-                              + table
-                              + " SET completed = :t WHERE completed = :f AND "
-                              + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
-                      chunk.stream().map(k -> k.sender().value()).toList(),
-                      chunk.stream().map(k -> k.id().value()).toList())
-                  .bind("t", true)
-                  .bind("f", false)
-                  .execute());
-    }
+    KeyIn.chunked(
+        keys,
+        chunk ->
+            db.call(
+                "completing " + chunk.size() + " dedupe key(s)",
+                h ->
+                    KeyIn.bind(
+                            h.createUpdate(
+                                "UPDATE "
+                                    + table
+                                    + " SET completed = :t WHERE completed = :f AND "
+                                    + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+                            chunk,
+                            k -> k.sender().value(),
+                            k -> k.id().value())
+                        .bind("t", true)
+                        .bind("f", false)
+                        .execute()));
   }
 
   @Override

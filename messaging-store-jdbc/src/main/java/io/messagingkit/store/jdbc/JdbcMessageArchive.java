@@ -133,20 +133,20 @@ public final class JdbcMessageArchive implements MessageArchive {
 
   private void insertNew(Handle h, Map<Key, Envelope> batch) {
     Set<Key> present = new HashSet<>();
-    List<Key> all = new ArrayList<>(batch.keySet());
-    for (int from = 0; from < all.size(); from += KeyIn.CHUNK) {
-      List<Key> chunk = all.subList(from, Math.min(all.size(), from + KeyIn.CHUNK));
-      KeyIn.bind(
-              h.createQuery(
-                  "SELECT from_user_id, message_id FROM "
-                      + keys
-                      + " WHERE "
-                      + KeyIn.condition(chunk.size(), "from_user_id", "message_id")),
-              chunk.stream().map(Key::sender).toList(),
-              chunk.stream().map(Key::id).toList())
-          .map((rs, ctx) -> new Key(rs.getString(1), rs.getString(2)))
-          .forEach(present::add);
-    }
+    KeyIn.chunked(
+        new ArrayList<>(batch.keySet()),
+        chunk ->
+            KeyIn.bind(
+                    h.createQuery(
+                        "SELECT from_user_id, message_id FROM "
+                            + keys
+                            + " WHERE "
+                            + KeyIn.condition(chunk.size(), "from_user_id", "message_id")),
+                    chunk,
+                    Key::sender,
+                    Key::id)
+                .map((rs, ctx) -> new Key(rs.getString(1), rs.getString(2)))
+                .forEach(present::add));
     PreparedBatch keyBatch = null;
     PreparedBatch rowBatch = null;
     for (var entry : batch.entrySet()) {

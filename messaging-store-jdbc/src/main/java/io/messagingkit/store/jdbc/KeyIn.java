@@ -2,6 +2,8 @@ package io.messagingkit.store.jdbc;
 
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
@@ -31,16 +33,23 @@ final class KeyIn {
     return keys.toString();
   }
 
+  /** Calls {@code action} with the keys in chunks of at most {@link #CHUNK}, in order. */
+  static <K> void chunked(List<K> keys, Consumer<List<K>> action) {
+    for (int from = 0; from < keys.size(); from += CHUNK) {
+      action.accept(keys.subList(from, Math.min(keys.size(), from + CHUNK)));
+    }
+  }
+
   /**
-   * Binds the keys of {@link #condition}: {@code values.get(c).get(i)} is column {@code c} of key
-   * {@code i}.
+   * Binds the keys of {@link #condition} for {@code chunk}: column {@code c} of each key is {@code
+   * columns[c]} applied to it.
    */
   @SafeVarargs
-  static <S extends SqlStatement<S>> S bind(S statement, List<String>... values) {
-    for (int c = 0; c < values.length; c++) {
-      List<String> column = values[c];
-      for (int i = 0; i < column.size(); i++) {
-        statement.bind("k" + i + "_" + c, column.get(i));
+  static <S extends SqlStatement<S>, K> S bind(
+      S statement, List<K> chunk, Function<K, String>... columns) {
+    for (int i = 0; i < chunk.size(); i++) {
+      for (int c = 0; c < columns.length; c++) {
+        statement.bind("k" + i + "_" + c, columns[c].apply(chunk.get(i)));
       }
     }
     return statement;

@@ -82,6 +82,56 @@ class GroupCommitTest {
   }
 
   @Test
+  @DisplayName("a caller interrupted while its request waits behind another flush gets an error")
+  void interruptedWhileWaiting() throws Exception {
+    CountDownLatch flushing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit<Integer, Boolean> batcher =
+        new GroupCommit<>(
+            1,
+            10,
+            keys -> {
+              flushing.countDown();
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return keys.stream().map(k -> true).toList();
+            });
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Boolean> first = pool.submit(() -> batcher.submit(1));
+      assertThat(flushing.await(10, TimeUnit.SECONDS)).isTrue();
+      java.util.concurrent.atomic.AtomicReference<Throwable> outcome =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread second =
+          new Thread(
+              () -> {
+                try {
+                  batcher.submit(2);
+                } catch (RuntimeException e) {
+                  outcome.set(e);
+                }
+              });
+      second.start();
+      org.awaitility.Awaitility.await().until(() -> batcher.queued() == 1);
+      second.interrupt();
+      // the flush it waits behind is still running: it must leave now, not spin until it ends
+      second.join(5_000);
+      assertThat(second.isAlive()).isFalse();
+      assertThat(outcome.get())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("interrupted");
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   @DisplayName("a failed flush fails every request of that batch with the store's exception")
   void failure() {
     GroupCommit<Integer, Boolean> batcher =
