@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 
 /**
  * An {@link IdempotencyStore} in a relational database: table {@code mk_idempotency} with a unique
@@ -234,27 +235,37 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     return found;
   }
 
-  /** One update statement per 500 keys. */
+  /** One update statement per {@value KeyIn#CHUNK} keys, in one transaction. */
   @Override
   public void completeAll(List<Key> keys) {
-    KeyIn.chunked(
-        keys,
-        chunk ->
-            db.call(
-                "completing " + chunk.size() + " dedupe key(s)",
-                h ->
-                    KeyIn.bind(
-                            h.createUpdate(
-                                "UPDATE "
-                                    + table
-                                    + " SET completed = :t WHERE completed = :f AND "
-                                    + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
-                            chunk,
-                            k -> k.sender().value(),
-                            k -> k.id().value())
-                        .bind("t", true)
-                        .bind("f", false)
-                        .execute()));
+    if (keys.isEmpty()) {
+      return;
+    }
+    HandleCallback<Void, RuntimeException> complete =
+        h -> {
+          KeyIn.chunked(
+              keys,
+              chunk ->
+                  KeyIn.bind(
+                          h.createUpdate(
+                              "UPDATE "
+                                  + table
+                                  + " SET completed = :t WHERE completed = :f AND "
+                                  + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+                          chunk,
+                          k -> k.sender().value(),
+                          k -> k.id().value())
+                      .bind("t", true)
+                      .bind("f", false)
+                      .execute());
+          return null;
+        };
+    String what = "completing " + keys.size() + " dedupe key(s)";
+    if (keys.size() <= KeyIn.CHUNK) {
+      db.call(what, complete);
+    } else {
+      db.tx(what, complete);
+    }
   }
 
   @Override

@@ -8,9 +8,11 @@ import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.OfflineStore;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -30,6 +32,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
 public final class JdbcOfflineStore implements OfflineStore {
+  /** The most keys looked up in one IN list. */
+  private static final int LOOKUP_CHUNK = 500;
+
   /** Acknowledgement batches committed in parallel, and the most deletes in one. */
   private static final int ACK_FLUSHERS = 4;
 
@@ -72,39 +77,36 @@ public final class JdbcOfflineStore implements OfflineStore {
             + items.size()
             + " envelope(s) for "
             + (byDevice.size() == 1 ? byDevice.firstKey() : byDevice.size() + " devices");
-    return db.tx(what, h -> enqueueIn(h, byDevice, items));
+    return db.tx(
+        what,
+        h -> {
+          long[] result = new long[items.size()];
+          for (var entry : byDevice.entrySet()) {
+            enqueueForDevice(h, entry.getKey(), entry.getValue(), items, result);
+          }
+          List<Long> sequences = new ArrayList<>(result.length);
+          for (long s : result) {
+            sequences.add(s);
+          }
+          return sequences;
+        });
   }
 
-  /**
-   * Locks each device's counter (in device order, so concurrent batches cannot deadlock) and
-   * reserves its sequences, then looks up with one statement which entries are there already (a
-   * redelivered envelope keeps its first sequence) and inserts the others in one batch.
-   */
-  private List<Long> enqueueIn(
-      Handle h, TreeMap<DeviceAddress, List<Integer>> byDevice, List<Item> items) {
-    Map<DeviceAddress, long[]> next = new HashMap<>();
-    for (var entry : byDevice.entrySet()) {
-      DeviceAddress device = entry.getKey();
-      int count = entry.getValue().size();
-      long last =
-          db.dialect.reserveSequences(
-              h, counters, device.user().value(), device.device().value(), count);
-      next.put(device, new long[] {last - count + 1});
-    }
-    Map<List<String>, Long> known = existing(h, items);
+  private void enqueueForDevice(
+      Handle h, DeviceAddress device, List<Integer> indexes, List<Item> items, long[] result) {
+    String user = device.user().value();
+    String dev = device.device().value();
+    // Lock the device's counter first: from here on no one else enqueues to this device.
+    long last = db.dialect.reserveSequences(h, counters, user, dev, indexes.size());
+    long next = last - indexes.size() + 1;
+    Map<Key, Long> known = existing(h, user, dev, indexes, items);
     PreparedBatch batch = null;
-    List<Long> sequences = new ArrayList<>(items.size());
-    for (Item item : items) {
-      Envelope e = item.envelope();
-      List<String> key =
-          List.of(
-              item.device().user().value(),
-              item.device().device().value(),
-              e.from().value(),
-              e.id().value());
+    for (int index : indexes) {
+      Envelope e = items.get(index).envelope();
+      Key key = new Key(e.from().value(), e.id().value());
       Long sequence = known.get(key);
       if (sequence == null) {
-        sequence = next.get(item.device())[0]++;
+        sequence = next++;
         known.put(key, sequence);
         if (batch == null) {
           batch =
@@ -118,48 +120,44 @@ public final class JdbcOfflineStore implements OfflineStore {
                       + ")");
         }
         EnvelopeRows.bind(batch, e)
-            .bind("user_id", key.get(0))
-            .bind("device_id", key.get(1))
+            .bind("user_id", user)
+            .bind("device_id", dev)
             .bind("seq", sequence.longValue())
             .add();
       }
-      sequences.add(sequence);
+      result[index] = sequence;
     }
     if (batch != null) {
       batch.execute();
     }
-    return sequences;
   }
 
-  /** The sequences of the items already queued, by (user, device, sender, id). */
-  private Map<List<String>, Long> existing(Handle h, List<Item> items) {
-    Map<List<String>, Long> found = new HashMap<>();
-    KeyIn.chunked(
-        items,
-        chunk ->
-            KeyIn.bind(
-                    h.createQuery(
-                        "SELECT user_id, device_id, from_user_id, message_id, seq FROM "
-                            + messages
-                            + " WHERE "
-                            + KeyIn.condition(
-                                chunk.size(),
-                                "user_id",
-                                "device_id",
-                                "from_user_id",
-                                "message_id")),
-                    chunk,
-                    i -> i.device().user().value(),
-                    i -> i.device().device().value(),
-                    i -> i.envelope().from().value(),
-                    i -> i.envelope().id().value())
-                .map(
-                    (rs, ctx) ->
-                        Map.entry(
-                            List.of(
-                                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
-                            rs.getLong(5)))
-                .forEach(e -> found.put(e.getKey(), e.getValue())));
+  private Map<Key, Long> existing(
+      Handle h, String user, String device, List<Integer> indexes, List<Item> items) {
+    Map<String, Set<String>> idsBySender = new TreeMap<>();
+    for (int index : indexes) {
+      Envelope e = items.get(index).envelope();
+      idsBySender.computeIfAbsent(e.from().value(), x -> new LinkedHashSet<>()).add(e.id().value());
+    }
+    Map<Key, Long> found = new HashMap<>();
+    for (var entry : idsBySender.entrySet()) {
+      List<String> ids = new ArrayList<>(entry.getValue());
+      for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+        // equality on (user, device, sender) and IN on the id: point lookups in the unique key
+        h.createQuery(
+                "SELECT message_id, seq FROM "
+                    + messages
+                    + " WHERE user_id = :u AND device_id = :d AND from_user_id = :s"
+                    + " AND message_id IN (<ids>)")
+            .bind("u", user)
+            .bind("d", device)
+            .bind("s", entry.getKey())
+            .bindList("ids", chunk)
+            .map((rs, ctx) -> Map.entry(new Key(entry.getKey(), rs.getString(1)), rs.getLong(2)))
+            .forEach(e -> found.put(e.getKey(), e.getValue()));
+      }
+    }
     return found;
   }
 
@@ -270,6 +268,8 @@ public final class JdbcOfflineStore implements OfflineStore {
                 .bind("d", device.device().value())
                 .execute());
   }
+
+  private record Key(String sender, String id) {}
 
   /** Builds a {@link JdbcOfflineStore}. */
   public static final class Builder extends JdbcStoreBuilder<Builder, JdbcOfflineStore> {

@@ -15,8 +15,12 @@ import org.jdbi.v3.core.statement.SqlStatement;
  */
 final class KeyIn {
 
-  /** Keys per statement. */
-  static final int CHUNK = 500;
+  /**
+   * Keys per statement. PostgreSQL plans each key as an arm of an OR, and planning grows faster
+   * than the number of arms (measured for a 4-column key: 0.7 ms for 32 keys, 9 ms for 128, 88 ms
+   * for 500); 32 keeps planning to about as long as executing.
+   */
+  static final int CHUNK = 32;
 
   private KeyIn() {}
 
