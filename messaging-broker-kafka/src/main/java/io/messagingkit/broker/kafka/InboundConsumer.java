@@ -351,7 +351,14 @@ final class InboundConsumer {
           (committed, failure) -> {
             if (failure != null) {
               log.warn("committing offsets failed; retrying with the next commit", failure);
-              committed.forEach(pending::putIfAbsent);
+              // not for partitions revoked meanwhile: their new owner commits them
+              Set<TopicPartition> mine = consumer.assignment();
+              committed.forEach(
+                  (tp, offset) -> {
+                    if (mine.contains(tp)) {
+                      pending.putIfAbsent(tp, offset);
+                    }
+                  });
             }
           });
       return;

@@ -68,8 +68,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
    * result is in {@code batch} order, and a key listed twice is NEW at most once.
    */
   private List<Acceptance> acceptIn(Handle h, List<Pending> batch) {
-    // one insert per key, in key order: concurrent batches take the unique index's entries in the
-    // same order and cannot deadlock
+    // keys inserted in key order (one statement on PostgreSQL, one per key elsewhere): concurrent
+    // batches take the unique index's entries in the same order and cannot deadlock
     Map<Key, Pending> byKey = new TreeMap<>(KEY_ORDER);
     for (Pending p : batch) {
       byKey.putIfAbsent(p.key(), p);
@@ -178,22 +178,16 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
     Map<Key, Acceptance> held =
         db.call("looking up " + keys.size() + " dedupe key(s)", h -> held(h, keys));
-    List<Pending> missing = new ArrayList<>();
-    for (Key key : keys) {
-      if (!held.containsKey(key)) {
-        missing.add(new Pending(key, now));
-      }
-    }
+    List<Pending> missing =
+        keys.stream()
+            .distinct()
+            .filter(k -> !held.containsKey(k))
+            .map(k -> new Pending(k, now))
+            .toList();
     if (!missing.isEmpty()) {
       List<Acceptance> accepted = acceptBatch(missing);
       for (int i = 0; i < missing.size(); i++) {
-        Key key = missing.get(i).key();
-        Acceptance a = accepted.get(i);
-        if (a.status() == Status.NEW) {
-          held.put(key, a);
-        } else {
-          held.putIfAbsent(key, a);
-        }
+        held.put(missing.get(i).key(), accepted.get(i));
       }
     }
     List<Acceptance> result = new ArrayList<>(keys.size());

@@ -7,11 +7,12 @@ import java.util.function.Function;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * A condition on a composite key for a list of keys: {@code (a, b) IN ((:k0_0, :k0_1), ...)}. Each
- * key is a point lookup in an index on those columns whatever the planner believes about the table;
- * the forms it replaces ({@code a = :a AND b IN (...)}, one query per {@code a}; a join with {@code
- * unnest(...)}) were planned as scans of many rows under the statistics of a young or churning
- * table. Not API.
+ * A condition on a composite key for a list of keys: {@code (a, b) IN ((:k0_0, :k0_1), ...)}, which
+ * PostgreSQL plans as one index probe per key. Used for the dedupe and archive-key lookups, where
+ * the form it replaced ({@code a = :a AND b IN (...)}, one query per {@code a}) was planned under a
+ * young table's statistics as a read of every row of {@code a}. Not a cure-all: over the offline
+ * queue's 4-column key the planner chose a sequential scan of a young table instead, so the queue
+ * keeps its per-device lookup. Not API.
  */
 final class KeyIn {
 
