@@ -236,8 +236,7 @@ final class MessagingService {
           .values()
           .forEach(ds -> ds.forEach(d -> items.add(new OfflineStore.Item(d, r.envelope()))));
     }
-    List<Long> sequences = offline.enqueueAll(items);
-    idempotency.completeAll(done);
+    List<Long> sequences = offline.enqueueAllAndComplete(items, idempotency, done);
 
     deliver(items, sequences, lookups);
     for (Routed r : routed) {

@@ -34,6 +34,24 @@ public interface OfflineStore {
   List<Long> enqueueAll(List<Item> items);
 
   /**
+   * Stores the items as {@link #enqueueAll} does and marks {@code done} complete in {@code
+   * idempotency}, in one transaction where both live in one database. Atomic is what a crash needs:
+   * were the items committed and the completion not, the sender's resend (same id) would find the
+   * acceptance unfinished and queue the message again, after its device may already have
+   * acknowledged (and so removed) the first copy: a duplicate the user sees. The default runs
+   * {@link #enqueueAll} and then {@link IdempotencyStore#completeAll}; an adapter whose backend
+   * holds both overrides it.
+   *
+   * @return the sequences in the order of {@code items}
+   */
+  default List<Long> enqueueAllAndComplete(
+      List<Item> items, IdempotencyStore idempotency, List<IdempotencyStore.Key> done) {
+    List<Long> sequences = enqueueAll(items);
+    idempotency.completeAll(done);
+    return sequences;
+  }
+
+  /**
    * Up to {@code limit} entries of {@code device}'s queue with a sequence greater than {@code
    * afterSequence}, in ascending order; an empty list when there are none. Does not remove them.
    */

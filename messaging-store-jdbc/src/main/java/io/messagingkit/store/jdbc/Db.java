@@ -17,12 +17,14 @@ final class Db {
   private static final Pattern SCHEMA = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   final Jdbi jdbi;
+  final DataSource dataSource;
   final Dialect dialect;
   final @Nullable String schema;
   final String prefix;
 
   Db(DataSource dataSource, Dialect dialect, @Nullable String schema) {
-    this.jdbi = Jdbi.create(Objects.requireNonNull(dataSource, "dataSource"));
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.jdbi = Jdbi.create(dataSource);
     this.dialect = dialect;
     this.schema = schema;
     this.prefix = schema == null ? "" : schema + ".";
@@ -55,6 +57,12 @@ final class Db {
     } catch (SQLException e) {
       throw JdbcErrors.translate("detecting the database (set database(...) to skip it)", e);
     }
+  }
+
+  /** Whether {@code other} reaches the same tables (same data source and schema). */
+  boolean sameTables(Db other) {
+    return other == this
+        || (other.dataSource == dataSource && Objects.equals(other.schema, schema));
   }
 
   /** A table name, qualified by the schema if one is set. */

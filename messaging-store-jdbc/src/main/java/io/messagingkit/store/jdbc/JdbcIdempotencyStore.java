@@ -237,21 +237,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
     HandleCallback<Void, RuntimeException> complete =
         h -> {
-          KeyIn.chunked(
-              keys,
-              chunk ->
-                  KeyIn.bind(
-                          h.createUpdate(
-                              "UPDATE "
-                                  + table
-                                  + " SET completed = :t WHERE completed = :f AND "
-                                  + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
-                          chunk,
-                          k -> k.sender().value(),
-                          k -> k.id().value())
-                      .bind("t", true)
-                      .bind("f", false)
-                      .execute());
+          completeIn(h, keys);
           return null;
         };
     String what = "completing " + keys.size() + " dedupe key(s)";
@@ -260,6 +246,30 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     } else {
       db.tx(what, complete);
     }
+  }
+
+  /** Marks {@code keys} complete in the caller's transaction on {@code h}. */
+  void completeIn(Handle h, List<Key> keys) {
+    KeyIn.chunked(
+        keys,
+        chunk ->
+            KeyIn.bind(
+                    h.createUpdate(
+                        "UPDATE "
+                            + table
+                            + " SET completed = :t WHERE completed = :f AND "
+                            + KeyIn.condition(chunk.size(), "sender_id", "message_id")),
+                    chunk,
+                    k -> k.sender().value(),
+                    k -> k.id().value())
+                .bind("t", true)
+                .bind("f", false)
+                .execute());
+  }
+
+  /** Whether this store's table is in the database and schema of {@code other}. */
+  boolean sharesTablesWith(Db other) {
+    return db.sameTables(other);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.messagingkit.core.Envelope;
 import io.messagingkit.core.MessageId;
 import io.messagingkit.core.QueuedMessage;
 import io.messagingkit.core.UserId;
+import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.OfflineStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OfflineStore} in a relational database: table {@code mk_offline_message}, primary key
@@ -64,8 +66,33 @@ public final class JdbcOfflineStore implements OfflineStore {
 
   @Override
   public List<Long> enqueueAll(List<Item> items) {
+    return enqueueInTransaction(items, null, List.of());
+  }
+
+  /**
+   * One transaction when {@code idempotency} is a {@link JdbcIdempotencyStore} on the same database
+   * and schema: the queue rows and the completion of {@code done} commit together, so a crash
+   * cannot leave a message queued whose acceptance still looks unfinished.
+   */
+  @Override
+  public List<Long> enqueueAllAndComplete(
+      List<Item> items, IdempotencyStore idempotency, List<IdempotencyStore.Key> done) {
+    if (!(idempotency instanceof JdbcIdempotencyStore jdbc && jdbc.sharesTablesWith(db))) {
+      return OfflineStore.super.enqueueAllAndComplete(items, idempotency, done);
+    }
+    return enqueueInTransaction(items, jdbc, done);
+  }
+
+  private List<Long> enqueueInTransaction(
+      List<Item> items,
+      @Nullable JdbcIdempotencyStore idempotency,
+      List<IdempotencyStore.Key> done) {
     Objects.requireNonNull(items, "items");
+    Objects.requireNonNull(done, "done");
     if (items.isEmpty()) {
+      if (idempotency != null) {
+        idempotency.completeAll(done);
+      }
       return List.of();
     }
     TreeMap<DeviceAddress, List<Integer>> byDevice = new TreeMap<>();
@@ -83,6 +110,9 @@ public final class JdbcOfflineStore implements OfflineStore {
           long[] result = new long[items.size()];
           for (var entry : byDevice.entrySet()) {
             enqueueForDevice(h, entry.getKey(), entry.getValue(), items, result);
+          }
+          if (idempotency != null && !done.isEmpty()) {
+            idempotency.completeIn(h, done);
           }
           List<Long> sequences = new ArrayList<>(result.length);
           for (long s : result) {

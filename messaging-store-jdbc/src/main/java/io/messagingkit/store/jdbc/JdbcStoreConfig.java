@@ -22,6 +22,12 @@ import org.jspecify.annotations.Nullable;
  * @param partitionMonthsAhead PostgreSQL: monthly archive partitions kept ready beyond the current
  *     month (0 to 24; default 2)
  * @param clock the time source for partition upkeep
+ * @param allowNonDurableCommits whether to start on a database whose settings let a commit return
+ *     before it is durable (H2 {@code WRITE_DELAY} other than 0, PostgreSQL {@code fsync} or {@code
+ *     synchronous_commit} off, MySQL {@code innodb_flush_log_at_trx_commit} other than 1): false
+ *     (the default) refuses to start, naming the setting; true starts and logs a warning. A message
+ *     is SENT_ACKed when its transaction commits, so such settings can lose acknowledged messages
+ *     (see docs/guarantees.md)
  */
 public record JdbcStoreConfig(
     @Nullable String jdbcUrl,
@@ -32,7 +38,8 @@ public record JdbcStoreConfig(
     int maximumPoolSize,
     Duration connectionTimeout,
     int partitionMonthsAhead,
-    Clock clock) {
+    Clock clock,
+    boolean allowNonDurableCommits) {
 
   /** Default pool size. */
   public static final int DEFAULT_POOL_SIZE = 10;
@@ -45,7 +52,7 @@ public record JdbcStoreConfig(
 
   public JdbcStoreConfig {
     if (jdbcUrl != null) {
-      JdbcDatabase.fromJdbcUrl(jdbcUrl);
+      CommitDurability.durableUrl(jdbcUrl, allowNonDurableCommits);
     }
     Db.checkSchema(schema);
     if (maximumPoolSize < 1 || maximumPoolSize > 1000) {
@@ -73,7 +80,8 @@ public record JdbcStoreConfig(
         DEFAULT_POOL_SIZE,
         DEFAULT_CONNECTION_TIMEOUT,
         DEFAULT_PARTITION_MONTHS_AHEAD,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        false);
   }
 
   static void checkMonthsAhead(int months) {
@@ -102,6 +110,8 @@ public record JdbcStoreConfig(
         + partitionMonthsAhead
         + ", clock="
         + clock
+        + ", allowNonDurableCommits="
+        + allowNonDurableCommits
         + "]";
   }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -31,6 +32,14 @@ import org.jspecify.annotations.Nullable;
  * on, it applies the Flyway migrations shipped in this jar ({@code db/migration/postgresql}, {@code
  * mysql} or {@code h2}; history table {@code mk_schema_history}) and prepares the archive
  * partitions before returning.
+ *
+ * <p>A message is SENT_ACKed when its transaction commits, so commits must be durable: an H2 URL
+ * gets {@code ;WRITE_DELAY=0} (H2 otherwise keeps commits in memory for half a second), and at
+ * start the database's settings are checked (PostgreSQL {@code fsync} and {@code
+ * synchronous_commit}, MySQL {@code innodb_flush_log_at_trx_commit} and {@code sync_binlog}, H2
+ * {@code WRITE_DELAY}): a setting that lets a commit return before it is durable stops the start
+ * with a message naming it, unless {@link Builder#allowNonDurableCommits(boolean)} says to run
+ * anyway (then it is logged at WARN and listed by {@link #durabilityWarnings()}).
  */
 public final class JdbcStores implements AutoCloseable {
   private final JdbcStoreConfig config;
@@ -43,13 +52,16 @@ public final class JdbcStores implements AutoCloseable {
   private final JdbcMessageArchive messageArchive;
   private final JdbcDeviceDirectory deviceDirectory;
   private final JdbcContactGraph contactGraph;
+  private final List<String> durabilityWarnings;
 
   private JdbcStores(
       JdbcStoreConfig config,
       DataSource dataSource,
       @Nullable HikariDataSource ownedPool,
-      Dialect dialect) {
+      Dialect dialect,
+      List<String> durabilityWarnings) {
     this.config = config;
+    this.durabilityWarnings = List.copyOf(durabilityWarnings);
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.dialect = dialect;
@@ -79,7 +91,9 @@ public final class JdbcStores implements AutoCloseable {
     if (url == null) {
       throw new IllegalArgumentException("jdbcUrl must be set when no dataSource is given");
     }
-    HikariDataSource pool = new HikariDataSource(hikari(config, url));
+    HikariDataSource pool =
+        new HikariDataSource(
+            hikari(config, CommitDurability.durableUrl(url, config.allowNonDurableCommits())));
     try {
       return start(config, pool, pool, Dialect.of(JdbcDatabase.fromJdbcUrl(url)));
     } catch (RuntimeException e) {
@@ -108,10 +122,12 @@ public final class JdbcStores implements AutoCloseable {
       DataSource dataSource,
       @Nullable HikariDataSource owned,
       Dialect dialect) {
+    List<String> warnings =
+        CommitDurability.check(dataSource, dialect.database(), config.allowNonDurableCommits());
     if (config.migrate()) {
       migrate(dataSource, dialect, config.schema());
     }
-    JdbcStores stores = new JdbcStores(config, dataSource, owned, dialect);
+    JdbcStores stores = new JdbcStores(config, dataSource, owned, dialect, warnings);
     if (config.migrate()) {
       stores.messageArchive.ensurePartitions();
     }
@@ -171,6 +187,14 @@ public final class JdbcStores implements AutoCloseable {
     return dialect.database();
   }
 
+  /**
+   * The database settings found at start that let a commit return before it is durable (empty
+   * unless {@link Builder#allowNonDurableCommits(boolean)} let the stores start despite them).
+   */
+  public List<String> durabilityWarnings() {
+    return durabilityWarnings;
+  }
+
   /** The data source all stores share (the pool this object opened, or the caller's). */
   public DataSource dataSource() {
     return dataSource;
@@ -220,6 +244,7 @@ public final class JdbcStores implements AutoCloseable {
     private Duration connectionTimeout = JdbcStoreConfig.DEFAULT_CONNECTION_TIMEOUT;
     private int partitionMonthsAhead = JdbcStoreConfig.DEFAULT_PARTITION_MONTHS_AHEAD;
     private Clock clock = Clock.systemUTC();
+    private boolean allowNonDurableCommits;
 
     private Builder() {}
 
@@ -278,6 +303,16 @@ public final class JdbcStores implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether to start on a database whose settings let a commit return before it is durable
+     * (default false: refuse, naming the setting). With true such settings are logged at WARN and
+     * acknowledged messages can be lost when the process or the database server crashes.
+     */
+    public Builder allowNonDurableCommits(boolean allow) {
+      this.allowNonDurableCommits = allow;
+      return this;
+    }
+
     /** The settings as a record. */
     public JdbcStoreConfig config() {
       if (jdbcUrl == null && dataSource == null) {
@@ -295,7 +330,8 @@ public final class JdbcStores implements AutoCloseable {
           maximumPoolSize,
           connectionTimeout,
           partitionMonthsAhead,
-          clock);
+          clock,
+          allowNonDurableCommits);
     }
 
     /**
