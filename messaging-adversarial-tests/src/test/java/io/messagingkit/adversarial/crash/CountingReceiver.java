@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * A receiving device that acknowledges every MESSAGE at once and counts what a user would see:
@@ -23,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  */
 final class CountingReceiver extends RawClient {
-  private final Map<String, Integer> lastConnection = new HashMap<>();
+  private final IntSupplier serverLifetime;
+  private final Map<String, Integer> lastLifetime = new HashMap<>();
+  private volatile int connectedLifetime;
   private final Map<String, Integer> highestFirst = new HashMap<>();
   private final Set<String> received = ConcurrentHashMap.newKeySet();
   private final List<String> samples = new ArrayList<>();
@@ -32,8 +35,12 @@ final class CountingReceiver extends RawClient {
   private int redeliveries;
   private int mismatched;
 
-  CountingReceiver(String user, URI uri, String token) {
+  /**
+   * @param serverLifetime the number of the server process now running (raised at each kill)
+   */
+  CountingReceiver(String user, URI uri, String token, IntSupplier serverLifetime) {
     super(user, uri, token);
+    this.serverLifetime = serverLifetime;
   }
 
   /** Ids received at least once. */
@@ -63,7 +70,9 @@ final class CountingReceiver extends RawClient {
   }
 
   @Override
-  void onConnected(RawLink link, int connection) {}
+  void onConnected(RawLink link, int connection) {
+    connectedLifetime = serverLifetime.getAsInt();
+  }
 
   @Override
   void onFrame(RawLink link, JsonNode frame, int connection) {
@@ -72,20 +81,20 @@ final class CountingReceiver extends RawClient {
     }
     String from = frame.path("from").asText();
     String id = frame.path("id").asText();
-    record(from, id, frame.path("text").asText(), connection);
+    record(from, id, frame.path("text").asText(), connectedLifetime);
     link.send(Map.of("type", "ACK", "from", from, "id", id));
   }
 
-  private synchronized void record(String from, String id, String text, int connection) {
+  private synchronized void record(String from, String id, String text, int lifetime) {
     if (!from.equals(StreamingSender.senderOf(id)) || !text.equals(StreamingSender.textOf(id))) {
       mismatched++;
       sample("mismatch " + from + "/" + id + ": " + text);
     }
-    Integer before = lastConnection.put(id, connection);
+    Integer before = lastLifetime.put(id, lifetime);
     if (before != null) {
-      if (before == connection) {
+      if (before == lifetime) {
         visibleDuplicates++;
-        sample("duplicate on connection " + connection + ": " + id);
+        sample("duplicate from server lifetime " + lifetime + ": " + id);
       } else {
         redeliveries++;
       }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -122,10 +123,11 @@ final class ServerKillCampaign {
             CrashServerMain.ISSUER,
             Duration.ofHours(1),
             Clock.systemUTC());
+    AtomicInteger lifetime = new AtomicInteger();
     List<CountingReceiver> receivers = new ArrayList<>();
     List<StreamingSender> senders = new ArrayList<>();
     for (int i = 0; i < pairs; i++) {
-      receivers.add(new CountingReceiver("r" + i, uri, token(issuer, "r" + i)));
+      receivers.add(new CountingReceiver("r" + i, uri, token(issuer, "r" + i), lifetime::get));
       senders.add(new StreamingSender("s" + i, "r" + i, window, uri, token(issuer, "s" + i)));
     }
     List<Integer> exits = new ArrayList<>();
@@ -154,6 +156,7 @@ final class ServerKillCampaign {
             .pollInterval(Duration.ofMillis(5))
             .until(() -> totalAcked(senders) >= target);
         exits.add(server.kill());
+        lifetime.incrementAndGet(); // before the next process can accept a connection
         long restart = System.nanoTime();
         server = startServer(port, secret);
         restarts.add(Duration.ofNanos(System.nanoTime() - restart).toMillis());
