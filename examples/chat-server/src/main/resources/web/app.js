@@ -16,11 +16,17 @@ const state = {
   rid: 0, attempt: 0, heartbeat: null, typingTimer: null, typingSentAt: 0, contactsTimer: null,
 };
 
+// One device per browser profile: the id lives in localStorage, so every tab and every reload of
+// this profile is the same device, with one queue that is always read. One tab holds the
+// connection at a time: the one that signed in or pressed "Use here" last (as WhatsApp Web does).
+// The server closes the older tab's connection with 4002 (replaced); that tab stops and offers
+// "Use here" instead of reconnecting, so two tabs never fight over the device.
 function deviceId() {
-  let d = sessionStorage.getItem("mk-device");
-  if (!d) {
-    d = "web-" + Math.random().toString(36).slice(2, 10);
-    sessionStorage.setItem("mk-device", d);
+  let d = localStorage.getItem("mk-device");
+  if (!d || !/^web-[0-9a-f]{16}$/.test(d)) {
+    const random = crypto.getRandomValues(new Uint8Array(8));
+    d = "web-" + Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("mk-device", d);
   }
   return d;
 }
@@ -77,13 +83,32 @@ function connect() {
     if (state.ws !== ws) return;
     state.connected = false;
     clearInterval(state.heartbeat);
+    if (e.code === 4002) return offerUseHere(); // this device connected from another tab
     setConnection(false, "offline (" + e.code + ")");
-    if (e.code === 4001 || e.code === 4002) return; // unauthorized or replaced: do not retry
+    if (e.code === 4001) return; // unauthorized: do not retry
     if (e.code === 4005) return setConnection(false, "session expired: sign in again");
     // Exponential backoff with full jitter, capped at 30 s.
     const ceiling = Math.min(30000, 500 * Math.pow(2, state.attempt++));
     setTimeout(connect, Math.random() * ceiling);
   };
+}
+
+// Another tab of this profile took the connection: say so, and let the user take it back.
+function offerUseHere() {
+  setConnection(false, "open in another tab");
+  if ($("use-here")) return;
+  const button = document.createElement("button");
+  button.id = "use-here";
+  button.type = "button";
+  button.textContent = "Use here";
+  button.title = "Chat in this tab (the other tab stops)";
+  button.addEventListener("click", () => {
+    button.remove();
+    state.attempt = 0;
+    setConnection(false, "connecting\u2026");
+    connect();
+  });
+  $("connection").after(button);
 }
 
 function send(frame) {
@@ -242,6 +267,18 @@ function ticks(status) {
   return {pending: "\u{1F552}", sent: "\u2713", delivered: "\u2713\u2713", read: "\u2713\u2713", failed: "!"}[status] || "";
 }
 
+// READ for the newest incoming messages shown that this page has not marked read yet, at most
+// READ_BATCH at once (each READ is a frame, and frames are rate-limited: 20/s, burst 40). Messages
+// loaded from history count: they may never have been read on any device.
+const READ_BATCH = 20;
+function markShownRead(c) {
+  const unread = [...c.messages.values()]
+    .filter((m) => !m.mine && !state.readSent.has(m.from + "/" + m.id))
+    .sort((a, b) => b.ts - a.ts)
+    .slice(0, READ_BATCH);
+  for (const m of unread) markRead(m.from, m.id);
+}
+
 function markRead(from, id) {
   const k = from + "/" + id;
   if (state.readSent.has(k)) return;
@@ -264,7 +301,7 @@ function open(key) {
   renderGroups();
   renderMessages();
   // Everything unread in this conversation is now read.
-  for (const m of c.messages.values()) if (!m.mine && !m.history) markRead(m.from, m.id);
+  markShownRead(c);
   if (!c.loaded && state.connected) {
     c.loaded = true;
     const frame = kind === "g" ? {type: "HISTORY", group: name, limit: 50} : {type: "HISTORY", with: name, limit: 50};
@@ -275,7 +312,10 @@ function open(key) {
         const existing = c.messages.get(m.id + "/" + m.from);
         if (!existing) c.messages.set(m.id + "/" + m.from, entry);
       }
-      if (state.current === key) renderMessages();
+      if (state.current === key) {
+        renderMessages();
+        if (document.visibilityState === "visible") markShownRead(c);
+      }
     });
   }
   $("message-input").focus();
@@ -532,7 +572,7 @@ $("attach").addEventListener("change", async () => {
       if (!["content-length", "host"].includes(h.toLowerCase())) headers[h] = v;
     }
     try {
-      const res = await fetch(grant.url, {method: "PUT", headers, body: encrypted.blob});
+      const res = await fetch(onThisOrigin(grant.url), {method: "PUT", headers, body: encrypted.blob});
       if (!res.ok) return fail("upload refused (" + res.status + ")");
     } catch (e) {
       return fail("upload failed");
@@ -544,6 +584,21 @@ $("attach").addEventListener("change", async () => {
     send(frame);
   }, (error) => fail(error.message));
 });
+
+// The server's media URLs name the host it was started with (127.0.0.1 by default), but the page
+// may have been opened under another name for the same server (http://localhost:8080, a public
+// name): a request to the other name is cross-origin, and the browser refuses it. The URL's
+// signature covers its path and query, not the host, so a URL of this server's media path on this
+// page's scheme and port is sent to the page's own origin. Other URLs (an S3 bucket) are kept.
+const MEDIA_PATH = "/media/";
+function onThisOrigin(url) {
+  const u = new URL(url, location.href);
+  if (u.origin !== location.origin && u.protocol === location.protocol
+      && u.port === location.port && u.pathname.startsWith(MEDIA_PATH)) {
+    return location.origin + u.pathname + u.search;
+  }
+  return u.href;
+}
 
 // An image shown inline, anything else as a download link; fetched and decrypted on first show.
 function mediaElement(m) {
@@ -579,7 +634,7 @@ function fetchMedia(m) {
   };
   request({type: "MEDIA_DOWNLOAD", key: m.media.objectKey}, async (result) => {
     try {
-      const res = await fetch(result.download.url);
+      const res = await fetch(onThisOrigin(result.download.url));
       if (!res.ok) return done("download failed (" + res.status + ")");
       const blob = new Uint8Array(await res.arrayBuffer());
       const plaintext = await MediaCrypto.decrypt(blob, m.media);

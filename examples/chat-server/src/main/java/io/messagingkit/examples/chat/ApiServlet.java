@@ -13,10 +13,18 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The page's HTTP API: {@code POST /api/login {name, password, device}} registers or signs in and
  * returns a token for the WebSocket; {@code GET /api/users} lists the other users (the contacts).
+ *
+ * <p>Sign-in answers 400 for a malformed name, device id (or one starting with {@code _}, reserved
+ * by the library) or password, 401 for a wrong password, 429 with {@code Retry-After} while the
+ * account or the client's address is throttled ({@link SignInThrottle}), 503 with {@code
+ * Retry-After} when too many passwords are being checked at once. Body size, content type and
+ * origin are checked before, by {@link ApiRequestFilter}.
  */
 final class ApiServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -25,9 +33,15 @@ final class ApiServlet extends HttpServlet {
   private final transient UserAccounts accounts;
   private final transient JwtIssuer issuer;
   private final transient JwtAuthenticator authenticator;
+  private final transient SignInThrottle throttle;
 
-  ApiServlet(UserAccounts accounts, JwtIssuer issuer, JwtAuthenticator authenticator) {
+  ApiServlet(
+      UserAccounts accounts,
+      JwtIssuer issuer,
+      JwtAuthenticator authenticator,
+      SignInThrottle throttle) {
     this.accounts = accounts;
+    this.throttle = throttle;
     this.issuer = issuer;
     this.authenticator = authenticator;
   }
@@ -40,7 +54,7 @@ final class ApiServlet extends HttpServlet {
     }
     JsonNode body;
     try {
-      body = JSON.readTree(req.getInputStream());
+      body = JSON.readTree(req.getInputStream()); // at most ApiRequestFilter's maxBodyBytes
     } catch (IOException e) {
       error(resp, 400, "the body must be JSON");
       return;
@@ -48,22 +62,50 @@ final class ApiServlet extends HttpServlet {
     String name = body == null ? "" : body.path("name").asText("").trim();
     String password = body == null ? "" : body.path("password").asText("");
     String device = body == null ? "" : body.path("device").asText("web");
-    DeviceAddress address;
+    UserId user;
     try {
-      address = new DeviceAddress(UserId.of(name), DeviceId.of(device.isEmpty() ? "web" : device));
+      user = UserId.of(name);
     } catch (IllegalArgumentException e) {
       error(resp, 400, "name: 1-64 letters, digits or . _ @ + -");
+      return;
+    }
+    DeviceId deviceId;
+    try {
+      deviceId = DeviceId.of(device.isEmpty() ? "web" : device);
+    } catch (IllegalArgumentException e) {
+      error(resp, 400, "device: 1-64 letters, digits or . _ @ + -");
+      return;
+    }
+    if (deviceId.value().startsWith("_")) {
+      error(resp, 400, "device: ids starting with _ are reserved");
       return;
     }
     if (password.length() < 4 || password.length() > 200) {
       error(resp, 400, "password: 4-200 characters");
       return;
     }
-    UserAccounts.SignIn outcome = accounts.signIn(address.user(), password);
+    String client = req.getRemoteAddr();
+    Optional<Duration> wait = throttle.begin(user.value(), client);
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      resp.setHeader("Retry-After", Long.toString(seconds));
+      error(resp, 429, "too many failed sign-ins: try again in " + seconds + " s");
+      return;
+    }
+    UserAccounts.SignIn outcome;
+    try {
+      outcome = accounts.signIn(user, password);
+    } catch (UserAccounts.BusyException e) {
+      resp.setHeader("Retry-After", "1");
+      error(resp, 503, "too many sign-ins at once: try again");
+      return;
+    }
     if (outcome == UserAccounts.SignIn.WRONG_PASSWORD) {
       error(resp, 401, "wrong password");
       return;
     }
+    throttle.succeeded(user.value(), client);
+    DeviceAddress address = new DeviceAddress(user, deviceId);
     ObjectNode out = JSON.createObjectNode();
     out.put("token", issuer.issue(address));
     out.put("user", address.user().value());
@@ -95,8 +137,7 @@ final class ApiServlet extends HttpServlet {
     write(resp, 200, out);
   }
 
-  private static void error(HttpServletResponse resp, int status, String message)
-      throws IOException {
+  static void error(HttpServletResponse resp, int status, String message) throws IOException {
     ObjectNode out = JSON.createObjectNode();
     out.put("error", message);
     write(resp, status, out);

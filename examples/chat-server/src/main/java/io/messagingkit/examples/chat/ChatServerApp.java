@@ -10,19 +10,25 @@ import io.messagingkit.transport.websocket.JwtAuthenticator;
 import io.messagingkit.transport.websocket.JwtIssuer;
 import io.messagingkit.transport.websocket.WebSocketSettings;
 import io.messagingkit.transport.websocket.jetty.JettyChatServerHost;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.jspecify.annotations.Nullable;
@@ -98,16 +104,22 @@ public final class ChatServerApp implements AutoCloseable {
           System.getProperty("chat.jdbc.schema"));
     }
 
-    /** The JDBC URL in force: the configured one, or the embedded H2 default. */
+    /**
+     * The JDBC URL in force: the configured one, or the embedded H2 default (through {@link
+     * OwnerOnlyFilePath}, so the database's files are created readable by their owner only).
+     */
     public String effectiveJdbcUrl() {
       if (jdbcUrl != null) {
         return jdbcUrl;
       }
       return dataDir == null
           ? "jdbc:h2:mem:chat-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
-          : "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("chat");
+          : "jdbc:h2:" + OwnerOnlyFilePath.SCHEME + ":" + dataDir.toAbsolutePath().resolve("chat");
     }
   }
+
+  /** The largest body of an API request (a sign-in is well under 1 KiB). */
+  static final long MAX_API_BODY_BYTES = 8 * 1024;
 
   private final JdbcStores stores;
   private final ChatServer server;
@@ -124,14 +136,21 @@ public final class ChatServerApp implements AutoCloseable {
 
   /** Starts the example; close it to stop. */
   public static ChatServerApp start(Config config) {
-    byte[] secret = secret(config.dataDir());
     if (config.dataDir() != null) {
       try {
-        Files.createDirectories(config.dataDir());
+        PrivateFiles.createDirectories(config.dataDir());
+        if (PrivateFiles.visibleToOthers(config.dataDir())) {
+          log.warn(
+              "data folder {} can be read by other users of this machine; it holds the token"
+                  + " secret, password hashes and the database: chmod 700 it",
+              config.dataDir().toAbsolutePath());
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create data folder " + config.dataDir(), e);
       }
     }
+    byte[] secret = secret(config.dataDir());
+    OwnerOnlyFilePath.register();
     JdbcStores stores =
         JdbcStores.builder()
             .jdbcUrl(config.effectiveJdbcUrl())
@@ -186,8 +205,10 @@ public final class ChatServerApp implements AutoCloseable {
     // The port is known only after Jetty binds when 0 is asked; allow both loopback spellings of
     // the configured port, plus the extra origins.
     WebSocketSettings.Builder settings = WebSocketSettings.builder();
-    config.extraOrigins().forEach(settings::allowOrigins);
-    settings.allowOrigins("http://localhost:" + port, "http://127.0.0.1:" + port);
+    Set<String> origins = new LinkedHashSet<>(config.extraOrigins());
+    origins.add("http://localhost:" + port);
+    origins.add("http://127.0.0.1:" + port);
+    origins.forEach(settings::allowOrigins);
     ChatWebSocket ws =
         ChatWebSocket.builder(server::connect, authenticator)
             .containerSupport(JettyChatServerHost.support())
@@ -200,8 +221,23 @@ public final class ChatServerApp implements AutoCloseable {
             .localMedia("/media", media.httpHandler())
             .customize(
                 context -> {
+                  context.addFilter(
+                      new FilterHolder(new SecurityHeadersFilter()),
+                      "/*",
+                      EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+                  context.addFilter(
+                      new FilterHolder(new ApiRequestFilter(MAX_API_BODY_BYTES, origins)),
+                      "/api/*",
+                      EnumSet.of(DispatcherType.REQUEST));
                   context.addServlet(
-                      new ServletHolder(new ApiServlet(accounts, issuer, authenticator)), "/api/*");
+                      new ServletHolder(
+                          new ApiServlet(
+                              accounts,
+                              issuer,
+                              authenticator,
+                              new SignInThrottle(
+                                  SignInThrottle.Limits.defaults(), Clock.systemUTC()))),
+                      "/api/*");
                   context.addServlet(new ServletHolder(webPush.servlet()), "/api/push/*");
                   context.setBaseResource(
                       ResourceFactory.of(context).newClassLoaderResource("web/", false));
@@ -269,12 +305,12 @@ public final class ChatServerApp implements AutoCloseable {
       return fresh;
     }
     try {
-      Files.createDirectories(dataDir);
       Path file = dataDir.resolve("jwt-secret");
       if (Files.exists(file)) {
         return Base64.getDecoder().decode(Files.readString(file).trim());
       }
-      Files.writeString(file, Base64.getEncoder().encodeToString(fresh));
+      PrivateFiles.write(
+          file, Base64.getEncoder().encodeToString(fresh).getBytes(StandardCharsets.US_ASCII));
       return fresh;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use data folder " + dataDir, e);
@@ -284,7 +320,7 @@ public final class ChatServerApp implements AutoCloseable {
   private static Path mediaFolder(@Nullable Path dataDir) {
     try {
       return dataDir != null
-          ? Files.createDirectories(dataDir.resolve("media"))
+          ? PrivateFiles.createDirectories(dataDir.resolve("media"))
           : Files.createTempDirectory("chat-media");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the media folder", e);

@@ -1,21 +1,25 @@
 package io.messagingkit.examples.chat;
 
 import io.messagingkit.core.UserId;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -23,11 +27,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Name and password accounts, registered on first sign-in. Passwords are stored only as PBKDF2
- * (HMAC-SHA256, random 16-byte salt, 120,000 iterations) hashes, in {@code users.properties} in the
- * data folder when there is one. Thread-safe.
+ * (HMAC-SHA256, random 16-byte salt, 120,000 iterations) hashes, in {@code users.properties} (an
+ * owner-only file) in the data folder when there is one. Thread-safe.
+ *
+ * <p>No lock is held while hashing: sign-ins of different users run side by side. The hashing
+ * itself (about 0.1-0.3 s of CPU each) is bounded by a fair semaphore of {@code hashingPermits}
+ * (default: one per core), so a flood of sign-ins queues instead of taking every core, and a
+ * sign-in that waits longer than {@code hashingWait} is refused as busy. Every sign-in costs
+ * exactly one hash, for a known name (the check) as for an unknown one (the registration), and
+ * hashes are compared in constant time.
  */
 final class UserAccounts {
-  private static final int ITERATIONS = 120_000;
+  static final int ITERATIONS = 120_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The outcome of a sign-in. */
@@ -37,12 +48,38 @@ final class UserAccounts {
     WRONG_PASSWORD
   }
 
+  /** Thrown when no hashing permit came free within the wait: the server is busy, retry later. */
+  static final class BusyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BusyException() {
+      super("too many sign-ins at once", null, false, false);
+    }
+  }
+
   private final @Nullable Path file;
-  private final TreeMap<String, String> hashes = new TreeMap<>();
+  private final ConcurrentSkipListMap<String, String> hashes = new ConcurrentSkipListMap<>();
   private final BiConsumer<UserId, List<UserId>> onRegistered;
+  private final Semaphore hashing;
+  private final Duration hashingWait;
+  private final Object saving = new Object();
 
   UserAccounts(@Nullable Path dataDir, BiConsumer<UserId, List<UserId>> onRegistered) {
+    this(
+        dataDir,
+        onRegistered,
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        Duration.ofSeconds(10));
+  }
+
+  UserAccounts(
+      @Nullable Path dataDir,
+      BiConsumer<UserId, List<UserId>> onRegistered,
+      int hashingPermits,
+      Duration hashingWait) {
     this.onRegistered = onRegistered;
+    this.hashing = new Semaphore(hashingPermits, true);
+    this.hashingWait = hashingWait;
     this.file = dataDir == null ? null : dataDir.resolve("users.properties");
     if (file != null && Files.exists(file)) {
       Properties p = new Properties();
@@ -55,23 +92,30 @@ final class UserAccounts {
     }
   }
 
-  /** Signs {@code user} in, registering the name with this password if it is new. */
-  synchronized SignIn signIn(UserId user, String password) {
+  /**
+   * Signs {@code user} in, registering the name with this password if it is new.
+   *
+   * @throws BusyException if no hashing permit came free in time
+   */
+  SignIn signIn(UserId user, String password) {
     String stored = hashes.get(user.value());
     if (stored == null) {
-      List<UserId> others = users();
       byte[] salt = new byte[16];
       RANDOM.nextBytes(salt);
-      hashes.put(
-          user.value(),
+      String fresh =
           ITERATIONS
               + ":"
               + Base64.getEncoder().encodeToString(salt)
               + ":"
-              + Base64.getEncoder().encodeToString(hash(password, salt, ITERATIONS)));
-      save();
-      onRegistered.accept(user, others);
-      return SignIn.REGISTERED;
+              + Base64.getEncoder().encodeToString(hash(password, salt, ITERATIONS));
+      List<UserId> others = users();
+      String raced = hashes.putIfAbsent(user.value(), fresh);
+      if (raced == null) {
+        save();
+        onRegistered.accept(user, others);
+        return SignIn.REGISTERED;
+      }
+      stored = raced; // registered by a concurrent sign-in meanwhile: check against theirs
     }
     String[] parts = stored.split(":");
     byte[] salt = Base64.getDecoder().decode(parts[1]);
@@ -80,11 +124,19 @@ final class UserAccounts {
     return MessageDigest.isEqual(expected, actual) ? SignIn.SIGNED_IN : SignIn.WRONG_PASSWORD;
   }
 
-  synchronized List<UserId> users() {
+  List<UserId> users() {
     return hashes.keySet().stream().map(UserId::of).toList();
   }
 
-  private static byte[] hash(String password, byte[] salt, int iterations) {
+  private byte[] hash(String password, byte[] salt, int iterations) {
+    try {
+      if (!hashing.tryAcquire(hashingWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new BusyException();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BusyException();
+    }
     PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
     try {
       return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
@@ -92,25 +144,26 @@ final class UserAccounts {
       throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", e);
     } finally {
       spec.clearPassword();
+      hashing.release();
     }
   }
 
+  /** Writes all accounts (a snapshot taken under the lock, so the newest write wins). */
   private void save() {
     if (file == null) {
       return;
     }
-    Properties p = new Properties();
-    p.putAll(hashes);
-    Path tmp = file.resolveSibling("users.properties.tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      p.store(w, "messagingkit example accounts: PBKDF2WithHmacSHA256 iterations:salt:hash");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + tmp, e);
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+    synchronized (saving) {
+      Properties p = new Properties();
+      p.putAll(hashes);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (Writer w = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {
+        p.store(w, "messagingkit example accounts: PBKDF2WithHmacSHA256 iterations:salt:hash");
+        w.flush();
+        PrivateFiles.write(file, bytes.toByteArray());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file, e);
+      }
     }
   }
 }

@@ -48,8 +48,11 @@ final class WebPushConfig {
         return new WebPushConfig(VapidKeys.of(lines.get(0).trim(), lines.get(1).trim()), subject);
       }
       VapidKeys fresh = VapidKeys.generate();
-      Files.createDirectories(dataDir);
-      Files.writeString(file, fresh.publicKey() + "\n" + fresh.privateKey() + "\n");
+      PrivateFiles.createDirectories(dataDir);
+      PrivateFiles.write( // the private key: owner-only from creation
+          file,
+          (fresh.publicKey() + "\n" + fresh.privateKey() + "\n")
+              .getBytes(StandardCharsets.US_ASCII));
       return new WebPushConfig(fresh, subject);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use " + file, e);

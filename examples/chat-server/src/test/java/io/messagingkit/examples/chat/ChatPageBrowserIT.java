@@ -14,6 +14,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -38,9 +40,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Two real browser pages (headless Debian Chromium) chat through the example: sign-in, a 1-1
- * message whose ticks turn delivered then read, and a group message. Needs {@code chromium} and
- * {@code chromium-driver} (installed by {@code .ci/run}).
+ * Real browser pages (headless Debian Chromium) chat through the example: sign-in, a 1-1 message
+ * whose ticks turn delivered then read, a group message, media with the Java SDK (also at
+ * http://localhost), two tabs of one profile as one device, and history marked read. Needs {@code
+ * chromium} and {@code chromium-driver} (installed by {@code .ci/run}).
  */
 class ChatPageBrowserIT {
   static final String CHROMIUM = "/usr/bin/chromium";
@@ -100,7 +103,12 @@ class ChatPageBrowserIT {
   }
 
   void signIn(WebDriver d, String name) {
-    d.get(app.uri().toString());
+    signIn(d, name, app.uri());
+  }
+
+  /** Signs in on the page at {@code page} (the server under one of its names). */
+  void signIn(WebDriver d, String name, URI page) {
+    d.get(page.toString());
     d.findElement(By.id("name")).sendKeys(name);
     d.findElement(By.id("password")).sendKeys("pw-" + name);
     d.findElement(By.id("signin")).click();
@@ -247,6 +255,122 @@ class ChatPageBrowserIT {
       assertThat(alice.findElements(By.cssSelector("img.media"))).hasSize(2);
       screenshot(alice, "alice-media");
     }
+  }
+
+  @Test
+  @DisplayName(
+      "two tabs of one browser profile are one device: the newer tab holds the connection, the"
+          + " older offers 'Use here', and messages to it are delivered")
+  void tabsShareTheDevice() throws Exception {
+    List<ServerFrame.Receipt> delivered = new CopyOnWriteArrayList<>();
+    try (MessagingClient alice =
+        ExampleClients.connected(
+            app,
+            () -> ExampleClients.token(app, "alice"),
+            new CopyOnWriteArrayList<>(),
+            new MessagingClient.Listener() {
+              @Override
+              public void onDelivered(ServerFrame.Receipt receipt) {
+                delivered.add(receipt);
+              }
+            })) {
+      WebDriver bob = browser("bob-tabs");
+      signIn(bob, "bob");
+      String firstTab = bob.getWindowHandle();
+      String firstDevice = deviceOf(bob);
+      bob.switchTo().newWindow(WindowType.TAB);
+      signIn(bob, "bob");
+      String secondTab = bob.getWindowHandle();
+      assertThat(deviceOf(bob)).isEqualTo(firstDevice).startsWith("web-");
+
+      // The older tab gave the connection up and does not fight for it.
+      bob.switchTo().window(firstTab);
+      waiting(bob).until(ExpectedConditions.textToBe(By.id("connection"), "open in another tab"));
+      assertThat(bob.findElements(By.id("use-here"))).hasSize(1);
+
+      // A message to Bob reaches the tab that holds the device; Alice sees it delivered.
+      alice.send(UserId.of("bob"), "to both tabs").join();
+      await().atMost(Duration.ofSeconds(20)).until(() -> delivered.size() == 1);
+      assertThat(delivered.get(0).by().user()).isEqualTo(UserId.of("bob"));
+      assertThat(delivered.get(0).by().device().value()).isEqualTo(firstDevice);
+      bob.switchTo().window(secondTab);
+      waiting(bob).until(ExpectedConditions.presenceOfElementLocated(contact("alice")));
+      waiting(bob)
+          .until(
+              ExpectedConditions.textToBePresentInElementLocated(
+                  By.cssSelector("li.contact[data-user='alice'] .unread"), "1"));
+
+      // "Use here" in the first tab takes the device back; the second tab now gives way.
+      bob.switchTo().window(firstTab);
+      click(bob, By.id("use-here"));
+      waiting(bob).until(ExpectedConditions.textToBe(By.id("connection"), "online"));
+      bob.switchTo().window(secondTab);
+      waiting(bob).until(ExpectedConditions.textToBe(By.id("connection"), "open in another tab"));
+      alice.send(UserId.of("bob"), "to the first tab").join();
+      await().atMost(Duration.ofSeconds(20)).until(() -> delivered.size() == 2);
+      screenshot(bob, "bob-second-tab");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "pictures go both ways on a page opened at http://localhost:<port>, the README's address")
+  void mediaAtLocalhost() throws Exception {
+    WebDriver alice = browser("alice-localhost");
+    signIn(alice, "alice", URI.create("http://localhost:" + app.port() + "/"));
+    List<ServerFrame.Message> carolGot = new CopyOnWriteArrayList<>();
+    try (MessagingClient carol =
+        ExampleClients.connected(app, () -> ExampleClients.token(app, "carol"), carolGot)) {
+      carol
+          .sendMedia(Recipient.user(UserId.of("alice")), png(40, 30), "image/png", "in.png")
+          .join();
+      waiting(alice).until(ExpectedConditions.presenceOfElementLocated(contact("carol")));
+      click(alice, contact("carol"));
+      waiting(alice).until(d -> firstImageWidth(d) > 0);
+      assertThat(firstImageWidth(alice)).isEqualTo(40);
+
+      Path upload = Files.write(profiles.resolve("out.png"), png(64, 48));
+      alice.findElement(By.id("attach")).sendKeys(upload.toAbsolutePath().toString());
+      await().atMost(Duration.ofSeconds(20)).until(() -> carolGot.size() == 1);
+      assertThat(carol.download(carolGot.get(0)).join()).isEqualTo(Files.readAllBytes(upload));
+      By sent = By.xpath("//li[contains(@class,'mine')][.//img[@alt='out.png']]");
+      waiting(alice).until(ExpectedConditions.attributeToBe(sent, "data-status", "delivered"));
+      screenshot(alice, "alice-localhost");
+    }
+  }
+
+  @Test
+  @DisplayName("messages shown from history are marked read: the sender's ticks turn read")
+  void historyMarkedRead() throws Exception {
+    WebDriver bob = browser("bob-history");
+    signIn(bob, "bob");
+    WebDriver alice = browser("alice-history");
+    signIn(alice, "alice");
+    waiting(alice).until(ExpectedConditions.presenceOfElementLocated(contact("bob")));
+    click(alice, contact("bob"));
+    sendText(alice, "read me later");
+    // Bob's page receives it while looking elsewhere: delivered, unread.
+    waiting(alice)
+        .until(
+            ExpectedConditions.attributeToBe(
+                myMessage("read me later"), "data-status", "delivered"));
+    waiting(bob)
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("li.contact[data-user='alice'] .unread"), "1"));
+    // Bob reloads before reading: the message was acknowledged, so it now comes from history.
+    bob.navigate().refresh();
+    signIn(bob, "bob");
+    click(bob, contact("alice"));
+    waiting(bob)
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "read me later"));
+    waiting(alice)
+        .until(ExpectedConditions.attributeToBe(myMessage("read me later"), "data-status", "read"));
+  }
+
+  static String deviceOf(WebDriver d) {
+    return (String) js(d).executeScript("return localStorage.getItem('mk-device');");
   }
 
   long objectCount() throws Exception {

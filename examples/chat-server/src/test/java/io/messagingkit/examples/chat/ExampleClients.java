@@ -60,6 +60,15 @@ final class ExampleClients {
   /** A connected client whose received messages are added to {@code inbox}. */
   static MessagingClient connected(
       ChatServerApp app, Supplier<String> token, List<ServerFrame.Message> inbox) {
+    return connected(app, token, inbox, new MessagingClient.Listener() {});
+  }
+
+  /** As above; {@code also} hears every other event (receipts, presence...). */
+  static MessagingClient connected(
+      ChatServerApp app,
+      Supplier<String> token,
+      List<ServerFrame.Message> inbox,
+      MessagingClient.Listener also) {
     MessagingClient client =
         MessagingClient.builder(ws(app))
             .token(token)
@@ -68,6 +77,16 @@ final class ExampleClients {
                   @Override
                   public void onMessage(ServerFrame.Message message) {
                     inbox.add(message);
+                  }
+
+                  @Override
+                  public void onDelivered(ServerFrame.Receipt receipt) {
+                    also.onDelivered(receipt);
+                  }
+
+                  @Override
+                  public void onRead(ServerFrame.Receipt receipt) {
+                    also.onRead(receipt);
                   }
                 })
             .build();
