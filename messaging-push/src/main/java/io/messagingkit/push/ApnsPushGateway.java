@@ -10,6 +10,7 @@ import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.messagingkit.core.InvalidRequestException;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.port.PushGateway;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,6 +57,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ApnsPushGateway.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern DEVICE_TOKEN = Pattern.compile("([0-9a-fA-F]{2}){32,100}");
   private static final Set<String> GONE = Set.of("Unregistered", "ExpiredToken");
 
   private final ApnsClient client;
@@ -86,6 +89,16 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
   @Override
   public boolean supports(PushTarget.Platform platform) {
     return platform == PushTarget.Platform.APNS;
+  }
+
+  /** Refuses a device token that is not hexadecimal (APNs tokens are 32 bytes, or up to 100). */
+  @Override
+  public void checkTarget(PushTarget target) {
+    if (target.platform() == PushTarget.Platform.APNS
+        && !DEVICE_TOKEN.matcher(target.token()).matches()) {
+      throw new InvalidRequestException(
+          "an APNs device token must be 64 to 200 hexadecimal digits, an even number of them");
+    }
   }
 
   @Override
