@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * (and {@code preview} when opted in) sit beside {@code aps}.
  *
  * <p>Verdicts: accepted is {@code ACCEPTED}; 410 or {@code Unregistered} is {@code TARGET_GONE};
- * 429 and 5xx are {@code RETRY}; a connection failure is {@code RETRY}; other rejections are {@code
- * FAILED}. Never throws, never blocks. Thread-safe; {@link #close()} it.
+ * 429 and 5xx are {@code RETRY}; a connection failure, or no answer within the request timeout, is
+ * {@code RETRY}; other rejections are {@code FAILED}. Never throws, never blocks. Thread-safe;
+ * {@link #close()} it.
  */
 public final class ApnsPushGateway implements PushGateway, AutoCloseable {
 
@@ -65,6 +66,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
   private final boolean background;
   private final String alertText;
   private final Clock clock;
+  private final Duration requestTimeout;
 
   private ApnsPushGateway(Builder b, ApnsClient client) {
     this.client = client;
@@ -72,6 +74,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     this.background = b.background;
     this.alertText = b.alertText;
     this.clock = b.clock;
+    this.requestTimeout = b.requestTimeout;
   }
 
   /**
@@ -129,7 +132,14 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
                   result.complete(ProviderResponses.unreachable(e));
                 }
               });
-      return result;
+      // a server that never answers must not hold the send forever
+      return result.completeOnTimeout(
+          new PushResult(
+              Outcome.RETRY,
+              null,
+              "APNs did not answer within " + requestTimeout.toMillis() + " ms"),
+          requestTimeout.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (JsonProcessingException | RuntimeException e) {
       log.warn("cannot send an APNs notification to {}", notification.device(), e);
       return CompletableFuture.completedFuture(
@@ -194,6 +204,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     private String alertText = "New messages";
     private Clock clock = Clock.systemUTC();
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private X509Certificate @Nullable [] trustedServerCertificates;
 
     private Builder(InputStream p8, String teamId, String keyId, String topic) {
@@ -234,6 +245,12 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
       return this;
     }
 
+    /** How long one notification may wait for APNs' answer before it is a {@code RETRY}; 10 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
     /** Trusts only these server certificates (a private APNs test server); default the JDK's. */
     public Builder trustedServerCertificates(X509Certificate... certificates) {
       this.trustedServerCertificates = certificates.clone();
@@ -244,6 +261,10 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     public ApnsPushGateway build() {
       if (teamId.isBlank() || keyId.isBlank() || topic.isBlank()) {
         throw new IllegalArgumentException("teamId, keyId and topic must not be blank");
+      }
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "requestTimeout must be positive, got " + requestTimeout);
       }
       if (alertText.isBlank()) {
         throw new IllegalArgumentException("alertText must not be blank");

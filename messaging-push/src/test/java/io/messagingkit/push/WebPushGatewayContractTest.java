@@ -87,6 +87,14 @@ class WebPushGatewayContractTest extends PushGatewayContract {
   }
 
   @Override
+  protected PushGateway createGatewayWithRequestTimeout(Duration timeout) {
+    return WebPushGateway.builder(vapid, "mailto:ops@messagingkit.test")
+        .endpoints(LOCAL_PUSH_SERVICE)
+        .requestTimeout(timeout)
+        .build();
+  }
+
+  @Override
   protected PushGateway createGatewayToUnreachableProvider() {
     // every request goes through a proxy nothing listens on
     HttpClient viaDeadProxy =
