@@ -22,11 +22,13 @@ import io.messagingkit.tck.push.FakeHttpProvider.Response;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
@@ -35,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -69,8 +73,12 @@ class WebPushSsrfTest {
               while (!internal.isClosed()) {
                 try (Socket s = internal.accept()) {
                   connections.incrementAndGet();
+                  readRequest(s.getInputStream());
                   s.getOutputStream()
-                      .write("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n".getBytes());
+                      .write(
+                          "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                              .getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream().flush();
                 } catch (SocketException closed) {
                   return;
                 } catch (IOException e) {
@@ -92,6 +100,22 @@ class WebPushSsrfTest {
                 EcKeys.uncompressed((ECPublicKey) g.generateKeyPair().getPublic())),
             "auth",
             VapidKeys.Base64Url.encode(auth));
+  }
+
+  /** Reads one HTTP/1.1 request: the head, then as many body bytes as Content-Length says. */
+  private static void readRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return;
+      }
+      head.append((char) b);
+    }
+    Matcher m = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head.toString());
+    if (m.find()) {
+      in.readNBytes(Integer.parseInt(m.group(1)));
+    }
   }
 
   @AfterEach
