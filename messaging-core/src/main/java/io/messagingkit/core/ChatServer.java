@@ -291,6 +291,10 @@ public final class ChatServer implements AutoCloseable {
     return devices;
   }
 
+  PushPolicy pushPolicy() {
+    return push;
+  }
+
   GroupService groups() {
     return groups;
   }

@@ -383,6 +383,7 @@ final class LocalSession implements DeviceSession {
   @Override
   public void registerPushTarget(PushTarget target) {
     active();
+    server.pushPolicy().checkTarget(target);
     server.deviceDirectory().setPushTarget(device, target);
   }
 

@@ -73,6 +73,11 @@ final class PushPolicy {
     this.preview = preview;
   }
 
+  /** Refuses a push target the gateway would not send to (before a device registers it). */
+  void checkTarget(PushTarget target) {
+    gateway.checkTarget(target);
+  }
+
   /** A message was queued for {@code device}, which is offline. */
   void messageWaiting(DeviceAddress device, Envelope message) {
     Instant now = clock.instant();

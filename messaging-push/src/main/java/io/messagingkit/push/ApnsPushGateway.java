@@ -10,6 +10,7 @@ import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.messagingkit.core.InvalidRequestException;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.port.PushGateway;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * (and {@code preview} when opted in) sit beside {@code aps}.
  *
  * <p>Verdicts: accepted is {@code ACCEPTED}; 410 or {@code Unregistered} is {@code TARGET_GONE};
- * 429 and 5xx are {@code RETRY}; a connection failure is {@code RETRY}; other rejections are {@code
- * FAILED}. Never throws, never blocks. Thread-safe; {@link #close()} it.
+ * 429 and 5xx are {@code RETRY}; a connection failure, or no answer within the request timeout, is
+ * {@code RETRY}; other rejections are {@code FAILED}. Never throws, never blocks. Thread-safe;
+ * {@link #close()} it.
  */
 public final class ApnsPushGateway implements PushGateway, AutoCloseable {
 
@@ -55,6 +58,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ApnsPushGateway.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern DEVICE_TOKEN = Pattern.compile("([0-9a-fA-F]{2}){32,100}");
   private static final Set<String> GONE = Set.of("Unregistered", "ExpiredToken");
 
   private final ApnsClient client;
@@ -62,6 +66,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
   private final boolean background;
   private final String alertText;
   private final Clock clock;
+  private final Duration requestTimeout;
 
   private ApnsPushGateway(Builder b, ApnsClient client) {
     this.client = client;
@@ -69,6 +74,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     this.background = b.background;
     this.alertText = b.alertText;
     this.clock = b.clock;
+    this.requestTimeout = b.requestTimeout;
   }
 
   /**
@@ -86,6 +92,16 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
   @Override
   public boolean supports(PushTarget.Platform platform) {
     return platform == PushTarget.Platform.APNS;
+  }
+
+  /** Refuses a device token that is not hexadecimal (APNs tokens are 32 bytes, or up to 100). */
+  @Override
+  public void checkTarget(PushTarget target) {
+    if (target.platform() == PushTarget.Platform.APNS
+        && !DEVICE_TOKEN.matcher(target.token()).matches()) {
+      throw new InvalidRequestException(
+          "an APNs device token must be 64 to 200 hexadecimal digits, an even number of them");
+    }
   }
 
   @Override
@@ -116,7 +132,14 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
                   result.complete(ProviderResponses.unreachable(e));
                 }
               });
-      return result;
+      // a server that never answers must not hold the send forever
+      return result.completeOnTimeout(
+          new PushResult(
+              Outcome.RETRY,
+              null,
+              "APNs did not answer within " + requestTimeout.toMillis() + " ms"),
+          requestTimeout.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (JsonProcessingException | RuntimeException e) {
       log.warn("cannot send an APNs notification to {}", notification.device(), e);
       return CompletableFuture.completedFuture(
@@ -181,6 +204,7 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     private String alertText = "New messages";
     private Clock clock = Clock.systemUTC();
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private X509Certificate @Nullable [] trustedServerCertificates;
 
     private Builder(InputStream p8, String teamId, String keyId, String topic) {
@@ -221,6 +245,12 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
       return this;
     }
 
+    /** How long one notification may wait for APNs' answer before it is a {@code RETRY}; 10 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
     /** Trusts only these server certificates (a private APNs test server); default the JDK's. */
     public Builder trustedServerCertificates(X509Certificate... certificates) {
       this.trustedServerCertificates = certificates.clone();
@@ -231,6 +261,10 @@ public final class ApnsPushGateway implements PushGateway, AutoCloseable {
     public ApnsPushGateway build() {
       if (teamId.isBlank() || keyId.isBlank() || topic.isBlank()) {
         throw new IllegalArgumentException("teamId, keyId and topic must not be blank");
+      }
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "requestTimeout must be positive, got " + requestTimeout);
       }
       if (alertText.isBlank()) {
         throw new IllegalArgumentException("alertText must not be blank");

@@ -3,6 +3,7 @@ package io.messagingkit.push;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.messagingkit.core.InvalidRequestException;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.port.PushGateway;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public final class FcmPushGateway implements PushGateway {
 
   private static final Logger log = LoggerFactory.getLogger(FcmPushGateway.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern REGISTRATION_TOKEN = Pattern.compile("[A-Za-z0-9_:.-]{1,4096}");
 
   private final URI sendUri;
   private final FcmAccessTokens tokens;
@@ -67,6 +70,19 @@ public final class FcmPushGateway implements PushGateway {
   @Override
   public boolean supports(PushTarget.Platform platform) {
     return platform == PushTarget.Platform.FCM;
+  }
+
+  /**
+   * Refuses a registration token with characters FCM tokens never contain (they are sent in the
+   * JSON body to the configured FCM host only, never used as an address).
+   */
+  @Override
+  public void checkTarget(PushTarget target) {
+    if (target.platform() == PushTarget.Platform.FCM
+        && !REGISTRATION_TOKEN.matcher(target.token()).matches()) {
+      throw new InvalidRequestException(
+          "an FCM registration token must be 1 to 4096 characters of A-Z a-z 0-9 - _ : .");
+    }
   }
 
   @Override

@@ -39,6 +39,17 @@ public final class RoutingPushGateway implements PushGateway, AutoCloseable {
     return gateways.stream().anyMatch(g -> g.supports(platform));
   }
 
+  /** The check of the gateway that would send to {@code target}'s platform. */
+  @Override
+  public void checkTarget(PushTarget target) {
+    for (PushGateway g : gateways) {
+      if (g.supports(target.platform())) {
+        g.checkTarget(target);
+        return;
+      }
+    }
+  }
+
   @Override
   public CompletableFuture<PushResult> send(PushTarget target, PushNotification notification) {
     for (PushGateway g : gateways) {

@@ -9,6 +9,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.messagingkit.core.InvalidRequestException;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.port.PushGateway;
@@ -29,7 +30,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +49,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Verdicts: 2xx is {@code ACCEPTED}; 404 and 410 are {@code TARGET_GONE}; 429 and 5xx are {@code
  * RETRY} (with the {@code Retry-After} the service sent); other statuses are {@code FAILED}; a
- * service that cannot be reached is {@code RETRY}. Never throws, never blocks: the request goes out
- * on the JDK {@link HttpClient}'s own threads. Thread-safe.
+ * service that cannot be reached is {@code RETRY}. Never throws, never blocks: the name is looked
+ * up on a small pool of its own and the request goes out on the JDK {@link HttpClient}'s own
+ * threads. Thread-safe.
+ *
+ * <p>Only endpoints that {@link WebPushEndpoints} accepts are contacted (https on the browsers'
+ * push services by default, each resolved address public): checked when a device registers ({@link
+ * #checkTarget}, an {@code invalid_request} naming the rule) and again at every send ({@code
+ * FAILED}). Redirects are never followed.
  */
 public final class WebPushGateway implements PushGateway {
 
@@ -53,6 +66,13 @@ public final class WebPushGateway implements PushGateway {
   private static final Duration JWT_LIFETIME = Duration.ofHours(12);
   private static final Duration JWT_RENEW_BEFORE = Duration.ofHours(1);
 
+  /**
+   * Where endpoint host names are looked up: a lookup blocks, so not on the caller's thread. Four
+   * daemon threads for all gateways (idle ones end), and a bounded queue: a push that does not fit
+   * is {@code RETRY}.
+   */
+  private static final Executor RESOLVER = resolverPool();
+
   private final VapidKeys keys;
   private final String subject;
   private final Clock clock;
@@ -60,6 +80,7 @@ public final class WebPushGateway implements PushGateway {
   private final Duration requestTimeout;
   private final String urgency;
   private final Map<String, VapidToken> tokens = new ConcurrentHashMap<>();
+  private final WebPushEndpoints endpoints;
 
   private WebPushGateway(Builder b) {
     this.keys = b.keys;
@@ -68,6 +89,7 @@ public final class WebPushGateway implements PushGateway {
     this.http = b.httpClientOrDefault();
     this.requestTimeout = b.requestTimeout;
     this.urgency = b.urgency;
+    this.endpoints = b.endpoints;
   }
 
   /**
@@ -90,18 +112,36 @@ public final class WebPushGateway implements PushGateway {
     return platform == PushTarget.Platform.WEB_PUSH;
   }
 
+  /**
+   * Refuses a subscription whose endpoint breaks the {@link WebPushEndpoints} rules, or whose keys
+   * are not a P-256 public key ({@code p256dh}, 65 bytes) and a 16-byte {@code auth} secret.
+   */
+  @Override
+  public void checkTarget(PushTarget target) {
+    if (target.platform() != PushTarget.Platform.WEB_PUSH) {
+      return;
+    }
+    endpoints.check(target.token());
+    try {
+      byte[] p256dh = VapidKeys.Base64Url.decode(target.keys().get("p256dh"));
+      byte[] auth = VapidKeys.Base64Url.decode(target.keys().get("auth"));
+      if (p256dh.length != 65 || p256dh[0] != 4 || auth.length != 16) {
+        throw new InvalidRequestException(
+            "a Web Push subscription needs keys.p256dh (an uncompressed P-256 point, 65 bytes)"
+                + " and keys.auth (16 bytes), base64url");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("the Web Push subscription's keys are not base64url", e);
+    }
+  }
+
   @Override
   public CompletableFuture<PushResult> send(PushTarget target, PushNotification notification) {
     try {
       if (target.platform() != PushTarget.Platform.WEB_PUSH) {
         return done(ProviderResponses.failed("not a Web Push target: " + target.platform()));
       }
-      URI endpoint = URI.create(target.token());
-      String scheme =
-          endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("https") && !scheme.equals("http") || endpoint.getHost() == null) {
-        return done(ProviderResponses.failed("the subscription endpoint is not an http(s) URL"));
-      }
+      URI endpoint = endpoints.check(target.token());
       byte[] payload = JSON.writeValueAsBytes(ProviderResponses.wakeUpFields(notification));
       byte[] body =
           WebPushEncryption.encrypt(
@@ -121,10 +161,16 @@ public final class WebPushGateway implements PushGateway {
                   "vapid t=" + vapidToken(origin(endpoint)) + ", k=" + keys.publicKey())
               .POST(HttpRequest.BodyPublishers.ofByteArray(body));
       request.version(ProviderResponses.version(endpoint));
-      return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+      HttpRequest built = request.build();
+      // the name is looked up (blocking) off the caller's thread, and every address checked
+      return CompletableFuture.supplyAsync(() -> endpoints.checkAddresses(endpoint), RESOLVER)
+          .thenCompose(checked -> http.sendAsync(built, HttpResponse.BodyHandlers.ofString()))
           .handle(
               (response, failure) ->
-                  failure != null ? ProviderResponses.unreachable(failure) : verdict(response));
+                  failure != null ? failure(failure, notification) : verdict(response));
+    } catch (InvalidRequestException e) {
+      log.warn("not sending a Web Push to {}: {}", notification.device(), e.getMessage());
+      return done(ProviderResponses.failed("refused: " + e.getMessage()));
     } catch (GeneralSecurityException | IllegalArgumentException | JsonProcessingException e) {
       log.warn("cannot send a Web Push to {}: {}", notification.device(), e.toString());
       return done(ProviderResponses.failed("cannot build the request: " + e.getMessage()));
@@ -132,6 +178,18 @@ public final class WebPushGateway implements PushGateway {
       log.warn("cannot send a Web Push to {}", notification.device(), e);
       return done(ProviderResponses.unreachable(e));
     }
+  }
+
+  private static PushResult failure(Throwable failure, PushNotification notification) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof InvalidRequestException refused) {
+      log.warn("not sending a Web Push to {}: {}", notification.device(), refused.getMessage());
+      return ProviderResponses.failed("refused: " + refused.getMessage());
+    }
+    return ProviderResponses.unreachable(cause);
   }
 
   private PushResult verdict(HttpResponse<String> response) {
@@ -202,6 +260,24 @@ public final class WebPushGateway implements PushGateway {
     }
   }
 
+  private static Executor resolverPool() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            4,
+            4,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(10_000),
+            r -> {
+              Thread t = new Thread(r, "messagingkit-webpush-resolver-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
   private static CompletableFuture<PushResult> done(PushResult result) {
     return CompletableFuture.completedFuture(result);
   }
@@ -213,6 +289,7 @@ public final class WebPushGateway implements PushGateway {
     private final VapidKeys keys;
     private final String subject;
     private String urgency = "high";
+    private WebPushEndpoints endpoints = WebPushEndpoints.defaults();
 
     private Builder(VapidKeys keys, String subject) {
       this.keys = Objects.requireNonNull(keys, "keys");
@@ -225,8 +302,25 @@ public final class WebPushGateway implements PushGateway {
       return this;
     }
 
-    /** The gateway; fails fast on a malformed setting. */
+    /**
+     * Which endpoints may be contacted; default {@link WebPushEndpoints#defaults()}: https on the
+     * browsers' push services only.
+     */
+    public Builder endpoints(WebPushEndpoints endpoints) {
+      this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+      return this;
+    }
+
+    /**
+     * The gateway; fails fast on a malformed setting, and on an HTTP client that follows redirects
+     * (a redirect would reach an address that was not checked).
+     */
     public WebPushGateway build() {
+      if (http != null && http.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "httpClient must not follow redirects (Redirect.NEVER): a redirect from a push"
+                + " service would reach an address that was not checked");
+      }
       if (!subject.startsWith("mailto:") && !subject.startsWith("https:")) {
         throw new IllegalArgumentException(
             "subject must be a mailto: or https: URI (RFC 8292), got " + subject);

@@ -198,6 +198,11 @@ class ApnsPushGatewayContractTest extends PushGatewayContract {
   }
 
   @Override
+  protected PushGateway createGatewayWithRequestTimeout(Duration timeout) {
+    return builder(port).requestTimeout(timeout).build();
+  }
+
+  @Override
   protected PushGateway createGatewayToUnreachableProvider() {
     return builder(ClosedPort.find()).build();
   }

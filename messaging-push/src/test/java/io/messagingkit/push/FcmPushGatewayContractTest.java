@@ -12,6 +12,7 @@ import io.messagingkit.tck.push.FakeHttpProvider.Request;
 import io.messagingkit.tck.push.FakeHttpProvider.Response;
 import io.messagingkit.tck.push.PushGatewayContract;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,14 @@ class FcmPushGatewayContractTest extends PushGatewayContract {
   @Override
   protected PushGateway createGateway() {
     return FcmPushGateway.builder(oauth.account).baseUri(fcm.baseUri()).build();
+  }
+
+  @Override
+  protected PushGateway createGatewayWithRequestTimeout(Duration timeout) {
+    return FcmPushGateway.builder(oauth.account)
+        .baseUri(fcm.baseUri())
+        .requestTimeout(timeout)
+        .build();
   }
 
   @Override

@@ -79,6 +79,7 @@ class PushEndToEndTest {
                     .withPush(Duration.ofSeconds(30), Duration.ofMinutes(5)))
             .pushGateway(
                 WebPushGateway.builder(VapidKeys.generate(), "mailto:ops@messagingkit.test")
+                    .endpoints(WebPushEndpoints.defaults().unsafeAllowLoopbackForTesting())
                     .build())
             .offlineStore(offline)
             .deviceDirectory(devices)

@@ -45,6 +45,11 @@ class WebPushGatewayContractTest extends PushGatewayContract {
 
   private static final Pattern VAPID = Pattern.compile("vapid t=([^,\\s]+),\\s*k=([A-Za-z0-9_-]+)");
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The fake push service runs on this machine: an explicit, test-only opt-in. */
+  static final WebPushEndpoints LOCAL_PUSH_SERVICE =
+      WebPushEndpoints.defaults().unsafeAllowLoopbackForTesting();
+
   private static FakeHttpProvider service;
   private static VapidKeys vapid;
   private static ECPrivateKey uaPrivate;
@@ -76,7 +81,17 @@ class WebPushGatewayContractTest extends PushGatewayContract {
 
   @Override
   protected PushGateway createGateway() {
-    return WebPushGateway.builder(vapid, "mailto:ops@messagingkit.test").build();
+    return WebPushGateway.builder(vapid, "mailto:ops@messagingkit.test")
+        .endpoints(LOCAL_PUSH_SERVICE)
+        .build();
+  }
+
+  @Override
+  protected PushGateway createGatewayWithRequestTimeout(Duration timeout) {
+    return WebPushGateway.builder(vapid, "mailto:ops@messagingkit.test")
+        .endpoints(LOCAL_PUSH_SERVICE)
+        .requestTimeout(timeout)
+        .build();
   }
 
   @Override
@@ -89,6 +104,7 @@ class WebPushGatewayContractTest extends PushGatewayContract {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), ClosedPort.find())))
             .build();
     return WebPushGateway.builder(vapid, "mailto:ops@messagingkit.test")
+        .endpoints(LOCAL_PUSH_SERVICE)
         .httpClient(viaDeadProxy)
         .build();
   }

@@ -17,6 +17,15 @@ public interface PushGateway {
   /** The platforms this gateway can send to. */
   boolean supports(PushTarget.Platform platform);
 
+  /**
+   * Refuses a target this gateway would not send to, before it is stored: called when a device
+   * registers it, on the caller's thread; must not block (no network). The default accepts every
+   * target. A gateway that refuses throws {@link io.messagingkit.core.InvalidRequestException}
+   * whose message names the rule broken (the client sees it as {@code invalid_request}). A gateway
+   * must still check again when it sends: a stored target may predate the rule.
+   */
+  default void checkTarget(PushTarget target) {}
+
   /** Sends once; the future completes with the provider's verdict, never exceptionally. */
   CompletableFuture<PushResult> send(PushTarget target, PushNotification notification);
 

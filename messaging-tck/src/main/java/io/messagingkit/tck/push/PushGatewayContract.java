@@ -1,19 +1,29 @@
 package io.messagingkit.tck.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.messagingkit.core.ChatServer;
 import io.messagingkit.core.DeviceAddress;
+import io.messagingkit.core.DeviceSession;
 import io.messagingkit.core.PushNotification;
 import io.messagingkit.core.PushTarget;
+import io.messagingkit.core.Recipient;
+import io.messagingkit.core.SendRequest;
+import io.messagingkit.core.memory.InMemoryDeviceDirectory;
 import io.messagingkit.core.port.PushGateway;
 import io.messagingkit.core.port.PushGateway.Outcome;
 import io.messagingkit.core.port.PushGateway.PushResult;
+import io.messagingkit.tck.RecordingConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -24,8 +34,9 @@ import org.junit.jupiter.api.Test;
  * The contract of {@link PushGateway}, run against a local server that speaks the provider's
  * protocol: each provider answer maps to one {@link Outcome}, the request is what the real provider
  * checks (path, headers, authentication, payload shape, time to live, priority, collapse id), the
- * payload carries no preview unless one was opted in, and the gateway never throws and never blocks
- * its caller.
+ * payload carries no preview unless one was opted in, the gateway never throws, never blocks its
+ * caller and gives up on a provider that does not answer; and, under a chat server's push policy, a
+ * gone target is removed, server errors are retried with backoff, a bad request is not.
  *
  * <p>Extend it, start the fake provider once, and wire: {@link #createGateway()} returns a gateway
  * pointed at it, {@link #answerNext} scripts its next answer, and {@link #verifyLastRequest} checks
@@ -62,6 +73,12 @@ public abstract class PushGatewayContract {
 
   /** A gateway whose provider cannot be reached (nothing listens at its address). */
   protected abstract PushGateway createGatewayToUnreachableProvider();
+
+  /**
+   * A gateway that sends to the fake provider and gives up on an answer after {@code timeout}
+   * ({@code RETRY}).
+   */
+  protected abstract PushGateway createGatewayWithRequestTimeout(Duration timeout);
 
   /** A valid target of this gateway's platform, known to the fake provider. */
   protected abstract PushTarget target();
@@ -251,6 +268,21 @@ public abstract class PushGatewayContract {
     }
 
     @Test
+    @DisplayName("is freed after the request timeout when the provider does not answer: RETRY")
+    void timeout() throws Exception {
+      PushGateway impatient = createGatewayWithRequestTimeout(Duration.ofMillis(500));
+      CountDownLatch release = new CountDownLatch(1);
+      holdAnswers(release);
+      try {
+        PushResult result = impatient.send(target(), wakeUp(1)).get(20, TimeUnit.SECONDS);
+        assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.RETRY);
+      } finally {
+        release.countDown();
+        closeGateway(impatient);
+      }
+    }
+
+    @Test
     @DisplayName("never sees an exception: an unreachable provider is RETRY")
     void unreachable() throws Exception {
       PushGateway offline = createGatewayToUnreachableProvider();
@@ -262,6 +294,80 @@ public abstract class PushGatewayContract {
       } finally {
         closeGateway(offline);
       }
+    }
+  }
+
+  /**
+   * The gateway under the chat server's push policy: what each verdict does to the device's push
+   * target and to the retries, end to end (the target is registered through a device session, so it
+   * also passes the gateway's {@link PushGateway#checkTarget} check).
+   */
+  @Nested
+  @DisplayName("under a chat server's push policy")
+  class UnderThePolicy {
+    private final DeviceAddress bob = DeviceAddress.of("bob", "phone");
+    private final InMemoryDeviceDirectory devices = new InMemoryDeviceDirectory();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private @Nullable ChatServer server;
+
+    @AfterEach
+    void stopServer() {
+      if (server != null) {
+        server.close();
+      }
+    }
+
+    /** Bob registers the target and goes offline; Alice sends him one message. */
+    private void aMessageForOfflineBob() {
+      server =
+          ChatServer.builder()
+              .pushGateway(gateway)
+              .deviceDirectory(devices)
+              .meterRegistry(meters)
+              .build()
+              .start();
+      DeviceSession phone = server.connect(bob, new RecordingConnection());
+      phone.registerPushTarget(target());
+      phone.close();
+      DeviceSession alice =
+          server.connect(DeviceAddress.of("alice", "phone"), new RecordingConnection());
+      alice.send(SendRequest.text("m-1", Recipient.user(bob.user()), "hello")).join();
+    }
+
+    private double pushes(String outcome) {
+      Counter c = meters.find("messagingkit.push").tag("outcome", outcome).counter();
+      return c == null ? 0 : c.count();
+    }
+
+    @Test
+    @DisplayName("a target the provider calls gone is removed from the device")
+    void goneRemovesTarget() {
+      answerNext(Answer.TARGET_GONE);
+      aMessageForOfflineBob();
+      await().atMost(Duration.ofSeconds(20)).until(() -> devices.pushTarget(bob).isEmpty());
+      assertThat(requestsReceived()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("server errors are retried with backoff until the provider accepts")
+    void serverErrorsRetried() {
+      answerNext(Answer.SERVER_ERROR);
+      answerNext(Answer.SERVER_ERROR);
+      answerNext(Answer.ACCEPT);
+      aMessageForOfflineBob();
+      await().atMost(Duration.ofSeconds(30)).until(() -> pushes("accepted") == 1);
+      assertThat(requestsReceived()).isEqualTo(3);
+      assertThat(devices.pushTarget(bob)).contains(target());
+    }
+
+    @Test
+    @DisplayName("a malformed request is not retried and keeps the target")
+    void badRequestNotRetried() {
+      answerNext(Answer.BAD_REQUEST);
+      aMessageForOfflineBob();
+      await().atMost(Duration.ofSeconds(20)).until(() -> pushes("failed") == 1);
+      assertThat(requestsReceived()).isEqualTo(1);
+      assertThat(devices.pushTarget(bob)).contains(target());
     }
   }
 }

@@ -35,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  * The default {@link Authenticator}: a signed JWT (nimbus-jose-jwt) whose {@code sub} is the user
  * id and whose device claim (default {@code device}) is the device id. Verified with an HS256
  * secret or with the keys of a JWK set (RS256/ES256 by default); issuer, audience, expiry and
- * not-before are checked with a bounded leeway. Unsigned tokens ({@code alg: none}) and tokens
- * signed with any algorithm other than the configured ones (algorithm confusion) are refused.
+ * not-before are checked with a bounded leeway. Unsigned tokens ({@code alg: none}), tokens signed
+ * with any algorithm other than the configured ones (algorithm confusion), tokens longer than
+ * {@link #MAX_TOKEN_LENGTH} (refused unread) and tokens naming a reserved device id (one starting
+ * with {@code _}, such as {@code _pending}) are refused.
  *
  * <p>The token is read from, in order: the {@code Authorization: Bearer} header; a subprotocol
  * offered as {@code bearer.<token>} (browsers cannot set headers on a WebSocket); the query
@@ -54,6 +56,13 @@ public final class JwtAuthenticator implements Authenticator {
 
   /** The query parameter carrying a token. */
   public static final String QUERY_PARAMETER = "access_token";
+
+  /**
+   * The longest token read, in characters; a longer one is refused before it is decoded. 8 KiB is
+   * more than any token of a user, a device and the registered claims needs, and what HTTP servers
+   * commonly allow for one header.
+   */
+  public static final int MAX_TOKEN_LENGTH = 8192;
 
   private static final Duration MAX_LEEWAY = Duration.ofMinutes(5);
 
@@ -102,6 +111,10 @@ public final class JwtAuthenticator implements Authenticator {
 
   /** Verifies a token and returns its device and expiry. */
   public Authenticated verifySession(String token) {
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      throw new AuthenticationException(
+          "token is longer than " + MAX_TOKEN_LENGTH + " characters: not read");
+    }
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);
@@ -112,14 +125,19 @@ public final class JwtAuthenticator implements Authenticator {
     } catch (JOSEException e) {
       throw new AuthenticationException("token could not be verified: " + e.getMessage());
     }
+    DeviceAddress device;
     try {
-      return new Authenticated(
+      device =
           new DeviceAddress(
-              UserId.of(claims.getSubject()), DeviceId.of(claims.getStringClaim(deviceClaim))),
-          claims.getExpirationTime().toInstant());
+              UserId.of(claims.getSubject()), DeviceId.of(claims.getStringClaim(deviceClaim)));
     } catch (ParseException | IllegalArgumentException e) {
       throw new AuthenticationException("token names no valid user and device");
     }
+    if (device.device().value().startsWith("_")) {
+      // the server's own queues (the pending queue of a user without devices) use these ids
+      throw new AuthenticationException("token names a reserved device id (starting with '_')");
+    }
+    return new Authenticated(device, claims.getExpirationTime().toInstant());
   }
 
   private void verify(JWTClaimsSet claims) throws BadJWTException {

@@ -1,6 +1,7 @@
 package io.messagingkit.examples.chat;
 
 import io.messagingkit.push.VapidKeys;
+import io.messagingkit.push.WebPushEndpoints;
 import io.messagingkit.push.WebPushGateway;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The example's Web Push: the VAPID key pair (from {@code chat.push.vapid.public} / {@code
  * chat.push.vapid.private}, else kept in the data folder as {@code vapid-keys}, else fresh per
- * run), the {@link WebPushGateway} signing with it, and {@code GET /api/push/vapid-public-key} that
- * hands the page the {@code applicationServerKey} to subscribe with (web/push.js).
+ * run), the {@link WebPushGateway} signing with it (contacting only the endpoints {@link
+ * #endpoints()} allows), and {@code GET /api/push/vapid-public-key} that hands the page the {@code
+ * applicationServerKey} to subscribe with (web/push.js).
  */
 final class WebPushConfig {
 
@@ -26,7 +28,24 @@ final class WebPushConfig {
 
   private WebPushConfig(VapidKeys keys, String subject) {
     this.keys = keys;
-    this.gateway = WebPushGateway.builder(keys, subject).build();
+    this.gateway = WebPushGateway.builder(keys, subject).endpoints(endpoints()).build();
+  }
+
+  /**
+   * Which subscription endpoints may be contacted: the browsers' push services, or the hosts in
+   * {@code chat.push.allowed-hosts} (comma-separated); {@code
+   * chat.push.unsafe-allow-loopback-endpoints=true} also accepts a push service on this machine,
+   * for tests only.
+   */
+  static WebPushEndpoints endpoints() {
+    String hosts = System.getProperty("chat.push.allowed-hosts", "").trim();
+    WebPushEndpoints endpoints =
+        hosts.isEmpty()
+            ? WebPushEndpoints.defaults()
+            : WebPushEndpoints.allowing(List.of(hosts.split("\\s*,\\s*")));
+    return Boolean.getBoolean("chat.push.unsafe-allow-loopback-endpoints")
+        ? endpoints.unsafeAllowLoopbackForTesting()
+        : endpoints;
   }
 
   /** Loads or creates the VAPID keys; the contact is {@code chat.push.subject}. */

@@ -3,11 +3,14 @@ package io.messagingkit.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.UserId;
 import io.messagingkit.transport.websocket.client.MessagingClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
@@ -24,8 +28,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,6 +50,7 @@ class ChatServerAppPushTest {
 
   @AfterEach
   void stop() {
+    System.clearProperty("chat.push.unsafe-allow-loopback-endpoints");
     if (app != null) {
       app.close();
     }
@@ -104,6 +113,8 @@ class ChatServerAppPushTest {
           exchange.close();
         });
     pushService.start();
+    // the fake push service runs on this machine: the explicit, test-only opt-in
+    System.setProperty("chat.push.unsafe-allow-loopback-endpoints", "true");
     app = start();
     String key = vapidPublicKey();
     URI ws = URI.create("ws://127.0.0.1:" + app.port() + "/ws");
@@ -120,6 +131,104 @@ class ChatServerAppPushTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> authorizations.size() == 1);
     }
     assertThat(authorizations.get(0)).startsWith("vapid t=").endsWith("k=" + key);
+  }
+
+  @Test
+  @DisplayName(
+      "a raw client registering an endpoint on the server's network gets invalid_request naming"
+          + " the rule, and nothing is posted there")
+  void internalEndpointRefused() throws Exception {
+    AtomicInteger posts = new AtomicInteger();
+    pushService = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    pushService.createContext(
+        "/",
+        exchange -> {
+          posts.incrementAndGet();
+          exchange.sendResponseHeaders(201, -1);
+          exchange.close();
+        });
+    pushService.start();
+    app = start();
+    String bobToken = token("bob");
+    String aliceToken = token("alice");
+    PushTarget keys = browserSubscription();
+    String p256dh = keys.keys().get("p256dh");
+    String auth = keys.keys().get("auth");
+    int port = pushService.getAddress().getPort();
+    BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    WebSocket ws =
+        http.newWebSocketBuilder()
+            .buildAsync(
+                URI.create("ws://127.0.0.1:" + app.port() + "/ws?access_token=" + bobToken),
+                new WebSocket.Listener() {
+                  final StringBuilder text = new StringBuilder();
+
+                  @Override
+                  public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                      try {
+                        frames.add(JSON.readTree(text.toString()));
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                      text.setLength(0);
+                    }
+                    w.request(1);
+                    return null;
+                  }
+                })
+            .get(10, TimeUnit.SECONDS);
+    assertThat(next(frames, "WELCOME")).isNotNull();
+    String[][] cases = {
+      {"http://127.0.0.1:" + port + "/push/bob", "must be an https URL"},
+      {"http://169.254.169.254/latest/meta-data/", "must be an https URL"},
+      {"https://2130706433:" + port + "/push/bob", "must name its host, not an IP address"},
+      {"https://[::ffff:127.0.0.1]:" + port + "/push", "must name its host, not an IP address"},
+      {"https://bob@localhost:" + port + "/push", "must not carry user information"},
+      {"https://localhost:" + port + "/push/bob", "must be on an allowed push service"}
+    };
+    for (int i = 0; i < cases.length; i++) {
+      ws.sendText(
+              JSON.writeValueAsString(
+                  Map.of(
+                      "type",
+                      "PUSH_REGISTER",
+                      "rid",
+                      "r-" + i,
+                      "platform",
+                      "WEB_PUSH",
+                      "token",
+                      cases[i][0],
+                      "keys",
+                      Map.of("p256dh", p256dh, "auth", auth))),
+              true)
+          .get(10, TimeUnit.SECONDS);
+      JsonNode error = next(frames, "ERROR");
+      assertThat(error.path("ref").asText()).isEqualTo("r-" + i);
+      assertThat(error.path("code").asText()).isEqualTo("invalid_request");
+      assertThat(error.path("message").asText()).as(cases[i][0]).contains(cases[i][1]);
+    }
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+    // bob is offline now: a message to him would be pushed to a registered target
+    try (MessagingClient alice =
+        MessagingClient.builder(URI.create("ws://127.0.0.1:" + app.port() + "/ws"))
+            .token(() -> aliceToken)
+            .build()) {
+      alice.connect().orTimeout(10, TimeUnit.SECONDS).join();
+      alice.send(UserId.of("bob"), "are you there?").orTimeout(10, TimeUnit.SECONDS).join();
+    }
+    assertThat(posts).as("requests that reached the local service").hasValue(0);
+  }
+
+  private static JsonNode next(BlockingQueue<JsonNode> frames, String type) throws Exception {
+    while (true) {
+      JsonNode f = frames.poll(10, TimeUnit.SECONDS);
+      assertThat(f).as("a " + type + " frame").isNotNull();
+      if (f.path("type").asText().equals(type)) {
+        return f;
+      }
+    }
   }
 
   private PushTarget browserSubscription() throws Exception {
