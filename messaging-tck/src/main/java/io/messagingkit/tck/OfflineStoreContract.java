@@ -461,9 +461,18 @@ public abstract class OfflineStoreContract {
       assertThat(second).isEqualTo(first + 1);
       assertThat(batch.get(0)).isEqualTo(second + 1);
       assertThat(batch.get(2)).isEqualTo(second + 2);
+      List<Long> again =
+          store.enqueueAll(
+              List.of(
+                  new Item(BOB_PHONE, text("alice", "bob", "m2")), // queued already
+                  new Item(BOB_PHONE, text("alice", "bob", "m9")),
+                  new Item(BOB_PHONE, text("alice", "bob", "m9")))); // twice in one batch
+      assertThat(again).containsExactly(batch.get(0), batch.get(2) + 1, batch.get(2) + 1);
+      assertThat(store.enqueue(BOB_PHONE, text("alice", "bob", "m10"))).isEqualTo(batch.get(2) + 2);
       store.acknowledgeUpTo(BOB_PHONE, batch.get(2));
       store.purge(BOB_PHONE);
-      assertThat(store.enqueue(BOB_PHONE, text("alice", "bob", "m4"))).isGreaterThan(batch.get(2));
+      assertThat(store.enqueue(BOB_PHONE, text("alice", "bob", "m4")))
+          .isGreaterThan(batch.get(2) + 2);
     }
   }
 

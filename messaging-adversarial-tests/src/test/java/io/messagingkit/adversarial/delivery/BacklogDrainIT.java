@@ -115,6 +115,7 @@ class BacklogDrainIT {
         JwtIssuer.hs256(SECRET, "test", "chat", Duration.ofMinutes(5), Clock.systemUTC())
             .issue(BOB);
     Receiver receiver = new Receiver();
+    long connectedAt = System.nanoTime();
     WebSocket ws =
         HttpClient.newHttpClient()
             .newWebSocketBuilder()
