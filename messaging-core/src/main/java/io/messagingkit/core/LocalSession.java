@@ -301,6 +301,7 @@ final class LocalSession implements DeviceSession {
     if (flush) {
       server.submitWork(this::flushAcks);
     }
+    resumeIfRoom();
   }
 
   @Override
@@ -326,6 +327,7 @@ final class LocalSession implements DeviceSession {
     if (flush) {
       server.submitWork(this::flushAcks);
     }
+    resumeIfRoom();
   }
 
   /**
@@ -391,15 +393,27 @@ final class LocalSession implements DeviceSession {
                   });
         }
       }
-      boolean resume = false;
-      synchronized (this) {
-        if (backlog && !running && unacked.size() <= server.settings().deliveryWindow() / 2) {
-          running = true;
-          resume = true;
-        }
+      resumeIfRoom();
+    }
+  }
+
+  /**
+   * Resumes a drain paused on a full window once half of it is acknowledged. Called as soon as an
+   * acknowledgement arrives (the next page is read while the store removes the acknowledged ones)
+   * and after each flush.
+   */
+  private void resumeIfRoom() {
+    synchronized (this) {
+      if (!backlog || running || unacked.size() > server.settings().deliveryWindow() / 2) {
+        return;
       }
-      if (resume && !closed.get()) {
-        server.submitWork(this::drainLoop);
+      running = true;
+    }
+    if (!closed.get()) {
+      server.submitWork(this::drainLoop);
+    } else {
+      synchronized (this) {
+        running = false;
       }
     }
   }
