@@ -13,8 +13,10 @@ import picocli.CommandLine.Option;
  * Offline backlog drain: while {@code receivers} users are offline, one sender each queues {@code
  * backlog} messages for them (window {@code window}; each receiver device signed in once before, so
  * the server knows it); then the receivers connect at once and the run measures until every queued
- * message was delivered and ACKed. The rate is deliveries per second of the drain; latency is the
- * time from a receiver's connect to each message's arrival.
+ * message was delivered. Receivers acknowledge cumulatively ({@code ACK {upTo}} once per {@code
+ * --ack-every} messages and at the end), or with one ACK frame per message ({@code --ack-every 1}).
+ * The rate is deliveries per second of the drain; latency is the time from a receiver's connect to
+ * each message's arrival.
  */
 @Command(
     name = "backlog",
@@ -39,6 +41,14 @@ final class BacklogCommand extends ScenarioCommand {
       description = "SENDs in flight per sender while filling (default: ${DEFAULT-VALUE})")
   int window;
 
+  @Option(
+      names = "--ack-every",
+      defaultValue = "64",
+      description =
+          "receivers acknowledge cumulatively (ACK {upTo}) once per this many messages; 1: one ACK"
+              + " {from, id} frame per message, as before cumulative acks (default: ${DEFAULT-VALUE})")
+  int ackEvery;
+
   @Mixin TextSize text;
 
   private final AtomicLong seq = new AtomicLong();
@@ -54,6 +64,7 @@ final class BacklogCommand extends ScenarioCommand {
     positive("--receivers", receivers);
     positive("--backlog", backlog);
     positive("--window", window);
+    positive("--ack-every", ackEvery);
     text.validate();
   }
 
@@ -111,9 +122,15 @@ final class BacklogCommand extends ScenarioCommand {
               user("r", i),
               (c, f) -> {
                 if (f instanceof ServerFrame.Message m) {
-                  metrics.latencyNanos(System.nanoTime() - (long) c.state);
+                  Drain d = (Drain) c.state;
+                  metrics.latencyNanos(System.nanoTime() - d.connectedAt);
                   metrics.delivered.increment();
-                  c.send(Frames.ack(m.from().user().value(), m.id().value()));
+                  d.received++;
+                  if (ackEvery == 1 || m.queueSequence() == 0) {
+                    c.send(Frames.ack(m.from().user().value(), m.id().value()));
+                  } else if (d.received % ackEvery == 0 || d.received >= backlog) {
+                    c.send(Frames.ackUpTo(m.queueSequence()));
+                  }
                 } else {
                   Devices.receive(c, f, metrics);
                 }
@@ -125,7 +142,7 @@ final class BacklogCommand extends ScenarioCommand {
         new Thread(
             () -> {
               for (Conn r : drainers) {
-                r.state = System.nanoTime();
+                r.state = new Drain(System.nanoTime());
               }
               try {
                 connectAll(drainers);
@@ -146,6 +163,16 @@ final class BacklogCommand extends ScenarioCommand {
     all.addAll(drainers);
     closeAll(all);
     return r;
+  }
+
+  /** A receiver's drain: when it connected and how many messages it got (its reader thread). */
+  private static final class Drain {
+    final long connectedAt;
+    int received;
+
+    Drain(long connectedAt) {
+      this.connectedAt = connectedAt;
+    }
   }
 
   private void send(Conn c, String receiver) {

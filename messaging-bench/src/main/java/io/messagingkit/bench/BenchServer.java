@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A bench target: a {@link ChatServer} on its in-memory defaults (archive off) behind the chat
  * endpoint on Tyrus or Jetty, HS256 JWT authentication, limits opened for load (no per-connection
- * rate limit, no per-address connection cap, long idle timeout), and a {@link StatsEndpoint}.
+ * rate limit unless asked for one, no per-address connection cap, long idle timeout), and a {@link
+ * StatsEndpoint}.
  */
 public final class BenchServer implements AutoCloseable {
   /** Which WebSocket container hosts the endpoint. */
@@ -33,6 +34,7 @@ public final class BenchServer implements AutoCloseable {
    * @param secret the HS256 secret (at least 32 bytes)
    * @param threads Tyrus worker threads or Jetty max threads (0: the host's default)
    * @param idleTimeout the idle timeout of connections (core and transport)
+   * @param rateLimit inbound frames per second per connection, burst twice that (0: no limit)
    */
   public record Config(
       Container container,
@@ -40,7 +42,19 @@ public final class BenchServer implements AutoCloseable {
       int statsPort,
       String secret,
       int threads,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      int rateLimit) {
+    /** A configuration without a rate limit. */
+    public Config(
+        Container container,
+        int port,
+        int statsPort,
+        String secret,
+        int threads,
+        Duration idleTimeout) {
+      this(container, port, statsPort, secret, threads, idleTimeout, 0);
+    }
+
     public Config {
       Objects.requireNonNull(container, "container");
       Objects.requireNonNull(secret, "secret");
@@ -95,7 +109,9 @@ public final class BenchServer implements AutoCloseable {
             .containerSupport(tyrus ? TyrusChatServerHost.support() : JettyChatServerHost.support())
             .settings(
                 WebSocketSettings.builder()
-                    .rateLimit(1_000_000, 1_000_000)
+                    .rateLimit(
+                        config.rateLimit() > 0 ? config.rateLimit() : 1_000_000,
+                        config.rateLimit() > 0 ? 2 * config.rateLimit() : 1_000_000)
                     .maxConnectionsPerAddress(1_000_000)
                     .idleTimeout(idle)
                     .build())

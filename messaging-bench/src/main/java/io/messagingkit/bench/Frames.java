@@ -62,6 +62,11 @@ final class Frames {
     return "{\"type\":\"ACK\",\"from\":\"" + from + "\",\"id\":\"" + id + "\"}";
   }
 
+  /** A cumulative acknowledgment of the queue up to {@code queueSequence}. */
+  static String ackUpTo(long queueSequence) {
+    return "{\"type\":\"ACK\",\"upTo\":" + queueSequence + "}";
+  }
+
   static String groupCreate(String rid, String group, List<String> members) {
     StringBuilder sb = new StringBuilder(64 + members.size() * 16);
     sb.append("{\"type\":\"GROUP_CREATE\",\"rid\":\"")

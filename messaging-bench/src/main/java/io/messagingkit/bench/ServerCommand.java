@@ -52,6 +52,14 @@ final class ServerCommand implements Callable<Integer> {
       description = "seconds a silent connection stays open (default: ${DEFAULT-VALUE})")
   int idleTimeoutSeconds;
 
+  @Option(
+      names = "--rate-limit",
+      defaultValue = "0",
+      description =
+          "inbound frames/s per connection, burst twice that (0: no limit; the library's default"
+              + " is 20)")
+  int rateLimit;
+
   @Override
   public Integer call() throws Exception {
     BenchServer server =
@@ -62,7 +70,8 @@ final class ServerCommand implements Callable<Integer> {
                 statsPort,
                 secret,
                 threads,
-                Duration.ofSeconds(idleTimeoutSeconds)));
+                Duration.ofSeconds(idleTimeoutSeconds),
+                rateLimit));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bench-server-stop"));
     spec.commandLine()
         .getOut()

@@ -530,6 +530,7 @@ public final class ChatServer implements AutoCloseable {
           session.close(CloseReason.IDLE, "no heartbeat for " + settings.idleTimeout());
         } else {
           leases.add(session.lease());
+          session.checkRedelivery(now);
         }
       }
       if (!leases.isEmpty()) {

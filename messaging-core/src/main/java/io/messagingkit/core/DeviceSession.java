@@ -36,6 +36,19 @@ public interface DeviceSession extends AutoCloseable {
   void acknowledge(UserId sender, MessageId id);
 
   /**
+   * Acknowledges, in one call, everything this connection was given up to and including queue
+   * position {@code queueSequence} (the {@code queueSequence} of an {@link ServerEvent.Incoming}):
+   * a cumulative acknowledgement, as XMPP stream management has. Those entries are removed from the
+   * device's queue in one store statement and each message's sender is told DELIVERED. A position
+   * beyond what this connection was given is taken as the last position given (nothing not yet sent
+   * is ever removed); a position already acknowledged changes nothing. Does not wait for the store,
+   * like {@link #acknowledge}.
+   *
+   * @throws InvalidRequestException when {@code queueSequence} is not positive
+   */
+  void acknowledgeUpTo(long queueSequence);
+
+  /**
    * Tells the sender of {@code id} that this user read it (the wire's READ; the sender receives it
    * as READ_ACK). Completes once the receipt is durably accepted.
    */

@@ -5,9 +5,12 @@ import io.messagingkit.core.port.MediaStore;
 import io.messagingkit.core.port.OfflineStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -15,14 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A device connected to this chat server. Owns the ordering between the drain of the device's
- * offline queue and live deliveries: while a drain runs, live deliveries are skipped (they are in
- * the queue and the drain reads them); afterwards they are sent unless recently sent already.
+ * A device connected to this chat server. Owns the order in which the device's queue reaches it:
+ * everything it is sent from the queue goes out in ascending queue position, under this session's
+ * lock, and a position is sent only when every earlier entry of the queue was sent on this
+ * connection. A live delivery that is the next position passes straight through; any other (a
+ * delivery was lost or overtaken, a drain is running, the window is full) is left to a drain that
+ * reads the store from the last position sent. A redelivery check ({@link #checkRedelivery}) sends
+ * again, from the store and in order, what stays unacknowledged past the idle timeout, and reads
+ * the store of a quiet session once per idle timeout so that a lost last delivery still arrives.
  */
 final class LocalSession implements DeviceSession {
 
   private static final Logger log = LoggerFactory.getLogger(LocalSession.class);
-  private static final int RECENT = 4096;
 
   private final ChatServer server;
   private final DeviceAddress device;
@@ -31,17 +38,25 @@ final class LocalSession implements DeviceSession {
   private volatile Instant lastActivity;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  // Guarded by this. backlog: the queue may hold messages not yet sent on this connection, so
-  // live deliveries are left to the drain; running: a drain task is active.
+  // Guarded by this. sentUpTo: every queue entry up to it was sent on this connection, in order
+  // (reset to 0 to send everything again). highestSent never decreases: cumulative acks are bounded
+  // by it. backlog: the store may hold entries after sentUpTo not yet sent; running: a drain task
+  // is active. unacked: what was sent and not yet acknowledged, by position, with when it was sent.
   private boolean backlog;
   private boolean running;
   private boolean drainAgain;
-  private long drainedUpTo;
-  private int inFlight;
-  private final LinkedHashSet<Long> recentlySent = new LinkedHashSet<>();
+  private long sentUpTo;
+  private long highestSent;
+  private Instant lastQueueCheck;
+  private final TreeMap<Long, Sent> unacked = new TreeMap<>();
+  private final Map<OfflineStore.Entry, Long> unackedPositions = new HashMap<>();
   // Guarded by this: acknowledgements not yet given to the store, and whether a flush is queued.
   private List<OfflineStore.Entry> acks = new ArrayList<>();
+  private long ackUpTo;
+  private long storedAckUpTo;
   private boolean flushingAcks;
+
+  private record Sent(OfflineStore.Entry entry, Instant at) {}
 
   LocalSession(
       ChatServer server, DeviceAddress device, DeviceConnection connection, SessionLease lease) {
@@ -50,6 +65,7 @@ final class LocalSession implements DeviceSession {
     this.connection = connection;
     this.lease = lease;
     this.lastActivity = server.clock().instant();
+    this.lastQueueCheck = lastActivity;
   }
 
   @Override
@@ -90,6 +106,7 @@ final class LocalSession implements DeviceSession {
   void drain() {
     synchronized (this) {
       backlog = true;
+      lastQueueCheck = server.clock().instant();
       if (running) {
         drainAgain = true;
         return;
@@ -105,32 +122,47 @@ final class LocalSession implements DeviceSession {
       while (!closed.get()) {
         long after;
         synchronized (this) {
-          if (inFlight >= server.settings().deliveryWindow()) {
-            running = false; // acknowledge() resumes
+          if (unacked.size() >= server.settings().deliveryWindow()) {
+            running = false; // an acknowledgement resumes
             return;
           }
-          after = drainedUpTo;
+          after = sentUpTo;
+          drainAgain = false;
         }
-        List<QueuedMessage> page =
-            server.offlineStore().fetch(device, after, server.settings().drainPageSize());
-        for (QueuedMessage queued : page) {
-          synchronized (this) {
-            drainedUpTo = Math.max(drainedUpTo, queued.sequence());
+        int pageSize = server.settings().drainPageSize();
+        List<QueuedMessage> page = server.offlineStore().fetch(device, after, pageSize);
+        boolean slow = false;
+        synchronized (this) {
+          if (sentUpTo != after) {
+            continue; // reset for redelivery meanwhile: read again from there
           }
-          if (!offer(new ServerEvent.Incoming(queued.envelope(), queued.sequence()))) {
-            return;
-          }
-        }
-        if (page.size() < server.settings().drainPageSize()) {
-          synchronized (this) {
-            if (!drainAgain) {
-              backlog = false;
-              running = false;
-              return;
+          int taken = 0;
+          for (QueuedMessage queued : page) {
+            if (unacked.size() >= server.settings().deliveryWindow()) {
+              break;
             }
-            drainAgain = false;
+            if (!sendLocked(new ServerEvent.Incoming(queued.envelope(), queued.sequence()))) {
+              slow = true;
+              break;
+            }
+            taken++;
+          }
+          if (!slow && taken == page.size() && page.size() < pageSize && !drainAgain) {
+            backlog = false;
+            running = false;
+            return;
+          }
+          if (slow) {
+            running = false;
           }
         }
+        if (slow) {
+          slowConsumer();
+          return;
+        }
+      }
+      synchronized (this) {
+        running = false;
       }
     } catch (RuntimeException e) {
       log.warn("draining the queue of {} failed; closing so the device reconnects", device, e);
@@ -141,18 +173,91 @@ final class LocalSession implements DeviceSession {
     }
   }
 
+  /**
+   * Sends one queue entry and records it as sent; the caller holds the lock, so entries leave in
+   * position order. Returns false when the connection did not take it.
+   */
+  private boolean sendLocked(ServerEvent.Incoming incoming) {
+    if (closed.get()) {
+      return false;
+    }
+    if (!connection.send(incoming)) {
+      return false;
+    }
+    long position = incoming.queueSequence();
+    sentUpTo = position;
+    highestSent = Math.max(highestSent, position);
+    OfflineStore.Entry entry =
+        new OfflineStore.Entry(incoming.envelope().from(), incoming.envelope().id());
+    Long previous = unackedPositions.put(entry, position);
+    if (previous != null && previous != position) {
+      unacked.remove(previous);
+    }
+    unacked.put(position, new Sent(entry, server.clock().instant()));
+    server.countDelivered();
+    return true;
+  }
+
   /** A live delivery from the messaging service. */
   void deliverLive(ServerEvent.Incoming incoming) {
+    if (closed.get()) {
+      return;
+    }
+    boolean slow = false;
+    boolean startDrain = false;
     synchronized (this) {
-      if (recentlySent.contains(incoming.queueSequence())) {
-        return;
+      long position = incoming.queueSequence();
+      if (position <= sentUpTo) {
+        return; // sent already, by a drain or an earlier delivery
       }
-      if (backlog && incoming.queueSequence() > drainedUpTo) {
-        drainAgain = true; // the drain will read it from the queue, in order
-        return;
+      if (!backlog && !running && position == sentUpTo + 1) {
+        slow = !sendLocked(incoming);
+      } else if (running) {
+        drainAgain = true; // the drain reads it from the queue, in order
+      } else if (backlog && unacked.size() >= server.settings().deliveryWindow()) {
+        return; // the drain paused on a full window; an acknowledgement resumes it
+      } else {
+        startDrain = true; // an earlier position was lost or is late: read the store from sentUpTo
       }
     }
-    offer(incoming);
+    if (slow) {
+      slowConsumer();
+    } else if (startDrain) {
+      drain();
+    }
+  }
+
+  /**
+   * Called by the chat server's timer. If something sent stays unacknowledged for longer than the
+   * idle timeout, sends the whole queue again from the store, in order (the device drops what it
+   * already has by id). If nothing is in flight and the store was not read for that long, reads it
+   * once (a delivery lost after the last one that arrived is found there).
+   */
+  void checkRedelivery(Instant now) {
+    Instant before = now.minus(server.settings().idleTimeout());
+    boolean resend = false;
+    boolean probe = false;
+    synchronized (this) {
+      if (closed.get() || running) {
+        return;
+      }
+      if (!unacked.isEmpty()) {
+        if (unacked.firstEntry().getValue().at().isBefore(before)) {
+          resend = true;
+          sentUpTo = 0;
+          unacked.clear();
+          unackedPositions.clear();
+        }
+      } else if (lastQueueCheck.isBefore(before)) {
+        probe = true;
+      }
+    }
+    if (resend) {
+      log.info("{} left messages unacknowledged past {}; sending its queue again", device, before);
+    }
+    if (resend || probe) {
+      drain();
+    }
   }
 
   /** Sends an ephemeral event (presence, typing, group change); dropped if the device is slow. */
@@ -160,29 +265,6 @@ final class LocalSession implements DeviceSession {
     if (!closed.get() && !connection.send(event)) {
       slowConsumer();
     }
-  }
-
-  private boolean offer(ServerEvent.Incoming incoming) {
-    synchronized (this) {
-      if (!recentlySent.add(incoming.queueSequence())) {
-        return true;
-      }
-      if (recentlySent.size() > RECENT) {
-        var it = recentlySent.iterator();
-        it.next();
-        it.remove();
-      }
-      inFlight++;
-    }
-    if (closed.get()) {
-      return false;
-    }
-    if (!connection.send(incoming)) {
-      slowConsumer();
-      return false;
-    }
-    server.countDelivered();
-    return true;
   }
 
   private void slowConsumer() {
@@ -205,49 +287,99 @@ final class LocalSession implements DeviceSession {
   @Override
   public void acknowledge(UserId sender, MessageId id) {
     active();
+    OfflineStore.Entry entry = new OfflineStore.Entry(sender, id);
     boolean flush;
     synchronized (this) {
-      acks.add(new OfflineStore.Entry(sender, id));
+      Long position = unackedPositions.remove(entry);
+      if (position != null) {
+        unacked.remove(position);
+      }
+      acks.add(entry);
       flush = !flushingAcks;
       flushingAcks = true;
     }
     if (flush) {
       server.submitWork(this::flushAcks);
     }
+    resumeIfRoom();
+  }
+
+  @Override
+  public void acknowledgeUpTo(long queueSequence) {
+    active();
+    if (queueSequence < 1) {
+      throw new InvalidRequestException(
+          "an acknowledged queue position must be positive, got " + queueSequence);
+    }
+    boolean flush;
+    synchronized (this) {
+      long upTo = Math.min(queueSequence, highestSent);
+      if (upTo <= ackUpTo) {
+        return;
+      }
+      ackUpTo = upTo;
+      var done = unacked.headMap(upTo, true);
+      done.values().forEach(sent -> unackedPositions.remove(sent.entry()));
+      done.clear();
+      flush = !flushingAcks;
+      flushingAcks = true;
+    }
+    if (flush) {
+      server.submitWork(this::flushAcks);
+    }
+    resumeIfRoom();
   }
 
   /**
-   * Gives the store every acknowledgement queued so far, one call per batch, until none is left. A
-   * device acknowledging a window of messages costs one store round trip, not one per message.
+   * Gives the store every acknowledgement queued so far, one call per batch (and one statement for
+   * a cumulative acknowledgement), until none is left. A device acknowledging a window of messages
+   * costs one store round trip, not one per message.
    */
   private void flushAcks() {
     while (true) {
       List<OfflineStore.Entry> batch;
+      long upTo;
       synchronized (this) {
-        if (acks.isEmpty()) {
+        if (acks.isEmpty() && ackUpTo <= storedAckUpTo) {
           flushingAcks = false;
           notifyAll(); // settleAcks()
           return;
         }
         batch = acks;
         acks = new ArrayList<>();
+        upTo = ackUpTo > storedAckUpTo ? ackUpTo : 0;
+        storedAckUpTo = ackUpTo;
       }
-      List<Boolean> removed;
-      try {
-        removed = server.offlineStore().acknowledgeAll(device, batch);
-      } catch (RuntimeException e) {
-        log.warn(
-            "{} acknowledgements of {} not stored; they stay queued for the next connection",
-            batch.size(),
-            device,
-            e);
-        removed = java.util.Collections.nCopies(batch.size(), false);
+      List<OfflineStore.Entry> delivered = new ArrayList<>();
+      if (upTo > 0) {
+        try {
+          delivered.addAll(server.offlineStore().acknowledgeUpTo(device, upTo));
+        } catch (RuntimeException e) {
+          log.warn(
+              "acknowledgement of {} up to {} not stored; the entries stay queued",
+              device,
+              upTo,
+              e);
+        }
       }
-      for (int i = 0; i < batch.size(); i++) {
-        OfflineStore.Entry entry = batch.get(i);
-        if (removed.get(i)
-            && !entry.id().isServerGenerated()
-            && !entry.sender().equals(device.user())) {
+      if (!batch.isEmpty()) {
+        try {
+          List<Boolean> removed = server.offlineStore().acknowledgeAll(device, batch);
+          for (int i = 0; i < batch.size(); i++) {
+            if (removed.get(i)) {
+              delivered.add(batch.get(i));
+            }
+          }
+        } catch (RuntimeException e) {
+          log.warn(
+              "{} acknowledgements of {} not stored; they stay queued for the next connection",
+              batch.size(),
+              device,
+              e);
+        }
+      }
+      for (OfflineStore.Entry entry : delivered) {
+        if (!entry.id().isServerGenerated() && !entry.sender().equals(device.user())) {
           server
               .publishReceipt(this, MessageType.DELIVERED_RECEIPT, entry.sender(), entry.id())
               .exceptionally(
@@ -261,16 +393,27 @@ final class LocalSession implements DeviceSession {
                   });
         }
       }
-      boolean resume = false;
-      synchronized (this) {
-        inFlight = Math.max(0, inFlight - batch.size());
-        if (backlog && !running && inFlight <= server.settings().deliveryWindow() / 2) {
-          running = true;
-          resume = true;
-        }
+      resumeIfRoom();
+    }
+  }
+
+  /**
+   * Resumes a drain paused on a full window once half of it is acknowledged. Called as soon as an
+   * acknowledgement arrives (the next page is read while the store removes the acknowledged ones)
+   * and after each flush.
+   */
+  private void resumeIfRoom() {
+    synchronized (this) {
+      if (!backlog || running || unacked.size() > server.settings().deliveryWindow() / 2) {
+        return;
       }
-      if (resume && !closed.get()) {
-        server.submitWork(this::drainLoop);
+      running = true;
+    }
+    if (!closed.get()) {
+      server.submitWork(this::drainLoop);
+    } else {
+      synchronized (this) {
+        running = false;
       }
     }
   }
@@ -428,7 +571,7 @@ final class LocalSession implements DeviceSession {
           return;
         }
       }
-      if (acks.isEmpty()) {
+      if (acks.isEmpty() && ackUpTo <= storedAckUpTo) {
         return;
       }
       flushingAcks = true;

@@ -37,6 +37,11 @@ class ForwardingOfflineStore implements OfflineStore {
   }
 
   @Override
+  public List<Entry> acknowledgeUpTo(DeviceAddress device, long sequence) {
+    return delegate.acknowledgeUpTo(device, sequence);
+  }
+
+  @Override
   public long depth(DeviceAddress device) {
     return delegate.depth(device);
   }

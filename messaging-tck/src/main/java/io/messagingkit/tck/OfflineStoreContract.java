@@ -379,6 +379,104 @@ public abstract class OfflineStoreContract {
   }
 
   @Nested
+  @DisplayName("cumulative acknowledgement")
+  class Cumulative {
+    @Test
+    @DisplayName(
+        "acknowledgeUpTo removes every entry up to and including the position, returns them in"
+            + " order, and leaves the rest and other devices alone")
+    void removesUpTo() {
+      List<Long> sequences = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        sequences.add(
+            store.enqueue(BOB_PHONE, text(i % 2 == 0 ? "dave" : "alice", "bob", "m" + i)));
+      }
+      store.enqueue(BOB_LAPTOP, text("alice", "bob", "m1"));
+      List<OfflineStore.Entry> removed = store.acknowledgeUpTo(BOB_PHONE, sequences.get(2));
+      assertThat(removed)
+          .containsExactly(entry("alice", "m1"), entry("dave", "m2"), entry("alice", "m3"));
+      assertThat(sequences(store.fetch(BOB_PHONE, 0, 10)))
+          .containsExactly(sequences.get(3), sequences.get(4));
+      assertThat(store.depth(BOB_LAPTOP)).isEqualTo(1);
+      assertThat(store.acknowledge(BOB_PHONE, UserId.of("alice"), MessageId.of("m1"))).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "acknowledging up to a position already acknowledged, up to 0 or on an unknown device"
+            + " removes nothing")
+    void repeatRemovesNothing() {
+      long m1 = store.enqueue(BOB_PHONE, text("alice", "bob", "m1"));
+      store.enqueue(BOB_PHONE, text("alice", "bob", "m2"));
+      assertThat(store.acknowledgeUpTo(BOB_PHONE, m1)).hasSize(1);
+      assertThat(store.acknowledgeUpTo(BOB_PHONE, m1)).isEmpty();
+      assertThat(store.acknowledgeUpTo(BOB_PHONE, 0)).isEmpty();
+      assertThat(store.acknowledgeUpTo(DeviceAddress.of("nobody", "none"), Long.MAX_VALUE))
+          .isEmpty();
+      assertThat(store.depth(BOB_PHONE)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("entries acknowledged one by one before are not returned again")
+    void mixedWithSingleAcknowledgements() {
+      long last = 0;
+      for (int i = 1; i <= 4; i++) {
+        last = store.enqueue(BOB_PHONE, text("alice", "bob", "m" + i));
+      }
+      store.acknowledge(BOB_PHONE, UserId.of("alice"), MessageId.of("m2"));
+      assertThat(store.acknowledgeUpTo(BOB_PHONE, last))
+          .containsExactly(entry("alice", "m1"), entry("alice", "m3"), entry("alice", "m4"));
+      assertThat(store.depth(BOB_PHONE)).isZero();
+    }
+
+    @Test
+    @DisplayName("one call acknowledges a page of a long queue and leaves exactly the rest")
+    void longQueue() {
+      List<OfflineStore.Item> items = new ArrayList<>();
+      for (int i = 0; i < 1200; i++) {
+        items.add(new OfflineStore.Item(BOB_PHONE, text("alice", "bob", "p" + i)));
+      }
+      List<Long> sequences = store.enqueueAll(items);
+      List<OfflineStore.Entry> removed = store.acknowledgeUpTo(BOB_PHONE, sequences.get(999));
+      assertThat(removed).hasSize(1000);
+      assertThat(removed.get(0)).isEqualTo(entry("alice", "p0"));
+      assertThat(removed.get(999)).isEqualTo(entry("alice", "p999"));
+      List<QueuedMessage> rest = store.fetch(BOB_PHONE, 0, 1000);
+      assertThat(sequences(rest)).isEqualTo(sequences.subList(1000, 1200));
+    }
+
+    @Test
+    @DisplayName(
+        "new entries of a device are numbered consecutively, and no sequence is handed out twice"
+            + " after acknowledgement or purge")
+    void consecutiveAndNeverReused() {
+      long first = store.enqueue(BOB_PHONE, text("alice", "bob", "m1"));
+      long second = store.enqueue(BOB_PHONE, text("dave", "bob", "m1"));
+      List<Long> batch =
+          store.enqueueAll(
+              List.of(
+                  new Item(BOB_PHONE, text("alice", "bob", "m2")),
+                  new Item(CAROL_PHONE, text("alice", "carol", "m2")),
+                  new Item(BOB_PHONE, text("alice", "bob", "m3"))));
+      assertThat(second).isEqualTo(first + 1);
+      assertThat(batch.get(0)).isEqualTo(second + 1);
+      assertThat(batch.get(2)).isEqualTo(second + 2);
+      List<Long> again =
+          store.enqueueAll(
+              List.of(
+                  new Item(BOB_PHONE, text("alice", "bob", "m2")), // queued already
+                  new Item(BOB_PHONE, text("alice", "bob", "m9")),
+                  new Item(BOB_PHONE, text("alice", "bob", "m9")))); // twice in one batch
+      assertThat(again).containsExactly(batch.get(0), batch.get(2) + 1, batch.get(2) + 1);
+      assertThat(store.enqueue(BOB_PHONE, text("alice", "bob", "m10"))).isEqualTo(batch.get(2) + 2);
+      store.acknowledgeUpTo(BOB_PHONE, batch.get(2));
+      store.purge(BOB_PHONE);
+      assertThat(store.enqueue(BOB_PHONE, text("alice", "bob", "m4")))
+          .isGreaterThan(batch.get(2) + 2);
+    }
+  }
+
+  @Nested
   @DisplayName("concurrency")
   class Concurrency {
     @Test

@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -32,6 +34,7 @@ final class DeliveryConsumer {
   private final DeliveryHandler handler;
   private final Thread thread;
   private final Counter received;
+  private final Counter skipped;
   private volatile boolean running = true;
 
   DeliveryConsumer(
@@ -54,6 +57,11 @@ final class DeliveryConsumer {
             .description("Deliveries read from the delivery topic for an attached chat server")
             .tag("server", serverId)
             .register(meters);
+    this.skipped =
+        Counter.builder("messagingkit.bus.deliveries.skipped")
+            .description("Delivery records that did not decode or whose handler threw")
+            .tag("server", serverId)
+            .register(meters);
   }
 
   /** Positions at the end of the partition (so later deliveries are seen), then starts reading. */
@@ -74,35 +82,82 @@ final class DeliveryConsumer {
     }
   }
 
+  /**
+   * Reads until closed. Nothing a record or the handler does ends the loop: a record that does not
+   * decode (a tombstone, a foreign producer's bytes) and a handler that throws (an exception or an
+   * error other than running out of memory) are logged and skipped, so one poisoned record cannot
+   * leave this server's devices without live traffic. A failing poll is logged and retried after a
+   * pause; positions lost to retention restart at the end of the partition.
+   */
   private void run() {
     try {
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (!Arrays.equals(key, record.key())) {
-            continue;
-          }
-          Delivery delivery;
-          try {
-            delivery = BusCodec.decodeDelivery(record.value());
-          } catch (IllegalArgumentException e) {
-            log.error("skipping undecodable delivery at {}@{}", partition, record.offset(), e);
-            continue;
-          }
-          received.increment();
-          try {
-            handler.onDelivery(delivery);
-          } catch (RuntimeException e) {
-            log.warn(
-                "chat server {} failed to take a delivery for {}", serverId, delivery.target(), e);
-          }
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(200));
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          pollFailed(e);
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          take(record);
         }
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException e) {
-      log.error("delivery consumer of {} stopped", serverId, e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void take(ConsumerRecord<byte[], byte[]> record) {
+    if (!Arrays.equals(key, record.key())) {
+      return;
+    }
+    Delivery delivery;
+    try {
+      byte[] value = record.value();
+      if (value == null) {
+        throw new IllegalArgumentException("a record without a value");
+      }
+      delivery = BusCodec.decodeDelivery(value);
+    } catch (RuntimeException e) {
+      skipped.increment();
+      log.error("skipping undecodable delivery at {}@{}", partition, record.offset(), e);
+      return;
+    }
+    received.increment();
+    try {
+      handler.onDelivery(delivery);
+    } catch (OutOfMemoryError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      skipped.increment();
+      log.error(
+          "chat server {} failed to take a delivery for {} at {}@{}; skipped (the entry stays"
+              + " queued and is sent from the store)",
+          serverId,
+          delivery.target(),
+          partition,
+          record.offset(),
+          e);
+    }
+  }
+
+  private void pollFailed(RuntimeException e) {
+    if (e instanceof OffsetOutOfRangeException) {
+      log.warn("delivery positions of {} lost to retention; reading from the end", serverId, e);
+      consumer.seekToEnd(List.of(partition));
+      return;
+    }
+    log.error("reading deliveries for {} failed; retrying in 1 s", serverId, e);
+    try {
+      Thread.sleep(1000); // back off a broken broker connection, then poll again
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      running = false;
     }
   }
 }

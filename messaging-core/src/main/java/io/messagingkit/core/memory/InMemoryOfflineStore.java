@@ -12,16 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An {@link OfflineStore} in the heap: one ordered map per device, sequences from one counter.
- * Thread-safe; queues do not survive a restart.
+ * An {@link OfflineStore} in the heap: one ordered map per device, sequences from one counter per
+ * device (consecutive: each new entry is the previous plus one). Thread-safe; queues do not survive
+ * a restart.
  */
 public final class InMemoryOfflineStore implements OfflineStore {
 
   private final Map<DeviceAddress, Queue> queues = new ConcurrentHashMap<>();
-  private final AtomicLong sequences = new AtomicLong();
 
   @Override
   public long enqueue(DeviceAddress device, Envelope envelope) {
@@ -53,6 +52,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
   }
 
   @Override
+  public List<Entry> acknowledgeUpTo(DeviceAddress device, long sequence) {
+    Queue queue = queues.get(device);
+    return queue == null ? List.of() : queue.removeUpTo(sequence);
+  }
+
+  @Override
   public long depth(DeviceAddress device) {
     Queue queue = queues.get(device);
     return queue == null ? 0 : queue.size();
@@ -60,7 +65,10 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
   @Override
   public void purge(DeviceAddress device) {
-    queues.remove(device);
+    Queue queue = queues.get(device);
+    if (queue != null) {
+      queue.clear(); // keeps its counter: a sequence is never handed out twice
+    }
   }
 
   private Queue queue(DeviceAddress device) {
@@ -72,6 +80,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
   private final class Queue {
     private final TreeMap<Long, Envelope> entries = new TreeMap<>();
     private final Map<Key, Long> index = new HashMap<>();
+    private long last;
 
     synchronized long add(Envelope envelope) {
       Key key = new Key(envelope.from(), envelope.id());
@@ -79,7 +88,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
       if (existing != null) {
         return existing;
       }
-      long sequence = sequences.incrementAndGet();
+      long sequence = ++last;
       entries.put(sequence, envelope);
       index.put(key, sequence);
       return sequence;
@@ -99,6 +108,22 @@ public final class InMemoryOfflineStore implements OfflineStore {
     synchronized boolean remove(Key key) {
       Long sequence = index.remove(key);
       return sequence != null && entries.remove(sequence) != null;
+    }
+
+    synchronized List<Entry> removeUpTo(long sequence) {
+      var head = entries.headMap(sequence, true);
+      List<Entry> removed = new ArrayList<>(head.size());
+      for (Envelope envelope : head.values()) {
+        index.remove(new Key(envelope.from(), envelope.id()));
+        removed.add(new Entry(envelope.from(), envelope.id()));
+      }
+      head.clear();
+      return removed;
+    }
+
+    synchronized void clear() {
+      entries.clear();
+      index.clear();
     }
 
     synchronized int size() {

@@ -15,7 +15,12 @@ import java.util.Objects;
  * device acknowledges it (ack-then-delete).
  *
  * <p>Ordering: each device's queue is ordered by a sequence that strictly increases in enqueue
- * order. Idempotence: an envelope is identified in a device's queue by (sender user, message id);
+ * order and is never handed out twice for one device (not after acknowledgement or purge either),
+ * and an entry is visible to {@link #fetch} no later than any entry with a greater sequence of the
+ * same device. Stores should number each device's new entries consecutively (the previous sequence
+ * plus one): a chat server then recognises a live delivery as the next position of the queue and
+ * sends it without reading the store; with gaps it reads the store first, which is correct but
+ * slower. Idempotence: an envelope is identified in a device's queue by (sender user, message id);
  * enqueuing it again returns the existing sequence and stores nothing.
  *
  * <p>Thread-safe; every method blocks until durable and throws {@link
@@ -76,6 +81,17 @@ public interface OfflineStore {
     }
     return removed;
   }
+
+  /**
+   * Removes every entry of {@code device}'s queue with a sequence up to and including {@code
+   * sequence} (a cumulative acknowledgement: the device received its queue up to that position), in
+   * one backend statement where the backend allows it. Returns the removed entries in sequence
+   * order, so that the caller can tell each sender DELIVERED; an empty list when there were none.
+   * Acknowledging up to a position already acknowledged, or up to 0, removes nothing. Callers bound
+   * {@code sequence} by what they handed to the device, so a call removes at most the entries they
+   * sent.
+   */
+  List<Entry> acknowledgeUpTo(DeviceAddress device, long sequence);
 
   /** The number of entries waiting for {@code device}; 0 for an unknown device. */
   long depth(DeviceAddress device);

@@ -146,6 +146,57 @@ abstract class Dialect {
     return removed;
   }
 
+  /** A queue entry removed by {@link #deleteQueueUpTo}. */
+  record RemovedEntry(long seq, String sender, String id) {}
+
+  /**
+   * Deletes the entries of one device queue with a sequence up to {@code upTo}, in the caller's
+   * transaction, through the primary key (user, device, seq); returns them in sequence order.
+   * Portable form (MySQL, which has no DELETE ... RETURNING): the rows are read with FOR UPDATE,
+   * then deleted by the same range.
+   */
+  List<RemovedEntry> deleteQueueUpTo(
+      Handle handle, String table, String user, String device, long upTo) {
+    String where = " WHERE user_id = :u AND device_id = :d AND seq <= :s";
+    List<RemovedEntry> rows =
+        handle
+            .createQuery(
+                "SELECT seq, from_user_id, message_id FROM "
+                    + table
+                    + where
+                    + " ORDER BY seq FOR UPDATE")
+            .bind("u", user)
+            .bind("d", device)
+            .bind("s", upTo)
+            .map((rs, ctx) -> new RemovedEntry(rs.getLong(1), rs.getString(2), rs.getString(3)))
+            .list();
+    if (!rows.isEmpty()) {
+      handle
+          .createUpdate("DELETE FROM " + table + where)
+          .bind("u", user)
+          .bind("d", device)
+          .bind("s", upTo)
+          .execute();
+    }
+    return rows;
+  }
+
+  /** Runs a one-statement queue range delete ({@code sql} binds :u, :d, :s) and sorts its rows. */
+  static List<RemovedEntry> deleteReturning(
+      Handle handle, String sql, String user, String device, long upTo) {
+    List<RemovedEntry> rows =
+        new java.util.ArrayList<>(
+            handle
+                .createQuery(sql)
+                .bind("u", user)
+                .bind("d", device)
+                .bind("s", upTo)
+                .map((rs, ctx) -> new RemovedEntry(rs.getLong(1), rs.getString(2), rs.getString(3)))
+                .list());
+    rows.sort(java.util.Comparator.comparingLong(RemovedEntry::seq));
+    return rows;
+  }
+
   /**
    * Makes sure monthly archive partitions exist for {@code from} through {@code to}; a no-op where
    * the archive is a plain indexed table.

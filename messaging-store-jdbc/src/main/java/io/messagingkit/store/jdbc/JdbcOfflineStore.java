@@ -160,6 +160,16 @@ public final class JdbcOfflineStore implements OfflineStore {
     if (batch != null) {
       batch.execute();
     }
+    if (next - 1 < last) {
+      // some items were queued already: hand back the unused numbers (the row is still locked),
+      // so that a device's sequences stay consecutive and live deliveries need no store read
+      h.createUpdate(
+              "UPDATE " + counters + " SET last_seq = :v WHERE user_id = :u AND device_id = :d")
+          .bind("v", next - 1)
+          .bind("u", user)
+          .bind("d", dev)
+          .execute();
+    }
   }
 
   private Map<Key, Long> existing(
@@ -274,6 +284,31 @@ public final class JdbcOfflineStore implements OfflineStore {
   }
 
   private record Ack(DeviceAddress device, UserId sender, MessageId id) {}
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One range delete through the primary key (user, device, seq), returning the removed rows:
+   * DELETE ... RETURNING on PostgreSQL and MariaDB, a SELECT over the delete's OLD TABLE on H2, a
+   * locking read then the same range delete on MySQL.
+   */
+  @Override
+  public List<Entry> acknowledgeUpTo(DeviceAddress device, long sequence) {
+    if (sequence < 1) {
+      return List.of();
+    }
+    List<Dialect.RemovedEntry> rows =
+        db.tx(
+            "acknowledging the queue of " + device + " up to " + sequence,
+            h ->
+                db.dialect.deleteQueueUpTo(
+                    h, messages, device.user().value(), device.device().value(), sequence));
+    List<Entry> removed = new ArrayList<>(rows.size());
+    for (Dialect.RemovedEntry row : rows) {
+      removed.add(new Entry(UserId.of(row.sender()), MessageId.of(row.id())));
+    }
+    return removed;
+  }
 
   @Override
   public long depth(DeviceAddress device) {

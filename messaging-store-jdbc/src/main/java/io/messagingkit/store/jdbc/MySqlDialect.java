@@ -1,6 +1,7 @@
 package io.messagingkit.store.jdbc;
 
 import java.sql.SQLException;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -47,5 +48,46 @@ final class MySqlDialect extends Dialect {
   @Override
   boolean isDuplicateKey(SQLException e) {
     return e.getErrorCode() == 1062 || e.getErrorCode() == 1022;
+  }
+
+  /**
+   * MariaDB: one statement, DELETE ... RETURNING over the primary key range. MySQL has no
+   * RETURNING: the portable read-then-delete, in the caller's transaction.
+   */
+  @Override
+  List<RemovedEntry> deleteQueueUpTo(
+      Handle handle, String table, String user, String device, long upTo) {
+    if (!isMariaDb(handle)) {
+      return super.deleteQueueUpTo(handle, table, user, device, upTo);
+    }
+    return deleteReturning(
+        handle,
+        "DELETE FROM "
+            + table
+            + " WHERE user_id = :u AND device_id = :d AND seq <= :s"
+            + " RETURNING seq, from_user_id, message_id",
+        user,
+        device,
+        upTo);
+  }
+
+  private volatile @org.jspecify.annotations.Nullable Boolean mariaDb;
+
+  private boolean isMariaDb(Handle handle) {
+    Boolean known = mariaDb;
+    if (known == null) {
+      try {
+        var meta = handle.getConnection().getMetaData();
+        known =
+            meta.getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
+                || meta.getDatabaseProductVersion()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("mariadb");
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read the database product", e);
+      }
+      mariaDb = known;
+    }
+    return known;
   }
 }

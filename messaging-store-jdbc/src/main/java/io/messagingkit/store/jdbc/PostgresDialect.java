@@ -139,4 +139,19 @@ final class PostgresDialect extends Dialect {
     return String.format(
         Locale.ROOT, "%s_y%04dm%02d", table, month.getYear(), month.getMonthValue());
   }
+
+  /** One statement: DELETE ... RETURNING over the primary key range. */
+  @Override
+  List<RemovedEntry> deleteQueueUpTo(
+      Handle handle, String table, String user, String device, long upTo) {
+    return deleteReturning(
+        handle,
+        "DELETE FROM "
+            + table
+            + " WHERE user_id = :u AND device_id = :d AND seq <= :s"
+            + " RETURNING seq, from_user_id, message_id",
+        user,
+        device,
+        upTo);
+  }
 }

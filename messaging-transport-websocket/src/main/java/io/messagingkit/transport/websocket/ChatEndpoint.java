@@ -205,6 +205,8 @@ public final class ChatEndpoint extends Endpoint {
               });
     } else if (frame instanceof ClientFrame.Ack a) {
       ds.acknowledge(a.from(), a.id());
+    } else if (frame instanceof ClientFrame.AckUpTo a) {
+      ds.acknowledgeUpTo(a.upTo());
     } else if (frame instanceof ClientFrame.Read r) {
       ds.markRead(r.from(), r.id())
           .whenComplete(

@@ -137,7 +137,7 @@ final class WebSocketDeviceConnection implements DeviceConnection {
 
   static ServerFrame toFrame(ServerEvent event) {
     if (event instanceof ServerEvent.Incoming in) {
-      return toFrame(in.envelope());
+      return toFrame(in.envelope(), in.queueSequence());
     } else if (event instanceof ServerEvent.PresenceChanged p) {
       return new ServerFrame.Presence(null, p.presence());
     } else if (event instanceof ServerEvent.Typing t) {
@@ -148,16 +148,28 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     }
   }
 
-  static ServerFrame toFrame(Envelope e) {
+  static ServerFrame toFrame(Envelope e, long queueSequence) {
     if (e.type().isReceipt()) {
       return new ServerFrame.Receipt(
           e.type() == MessageType.READ_RECEIPT,
           java.util.Objects.requireNonNull(e.refersTo()),
           e.id(),
           e.sender(),
-          e.serverTimestamp());
+          e.serverTimestamp(),
+          queueSequence);
     }
-    return message(e);
+    ServerFrame.Message m = message(e);
+    return new ServerFrame.Message(
+        m.id(),
+        m.from(),
+        m.to(),
+        m.kind(),
+        m.body(),
+        m.media(),
+        m.clientTimestamp(),
+        m.serverTimestamp(),
+        m.sequence(),
+        queueSequence);
   }
 
   static ServerFrame.Message message(Envelope e) {

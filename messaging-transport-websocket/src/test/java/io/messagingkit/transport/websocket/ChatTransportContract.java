@@ -314,6 +314,40 @@ abstract class ChatTransportContract {
     }
 
     @Test
+    @DisplayName(
+        "one ACK {upTo} acknowledges every message up to that queue position: each sender gets"
+            + " DELIVERED_ACK and nothing is delivered again; a bad upTo is refused")
+    void cumulativeAck() {
+      WireClient alice = connect("alice", "phone");
+      for (int i = 1; i <= 5; i++) {
+        alice.send(text("c" + i, "bob", "msg " + i));
+        alice.next("SENT_ACK");
+      }
+      WireClient bob = connect("bob", "phone");
+      long last = 0;
+      for (int i = 1; i <= 5; i++) {
+        JsonNode m = bob.next("MESSAGE");
+        assertThat(m.path("id").asText()).isEqualTo("c" + i);
+        assertThat(m.path("queueSeq").asLong()).isGreaterThan(last);
+        last = m.path("queueSeq").asLong();
+      }
+      bob.sendText("{\"type\":\"ACK\",\"upTo\":0}");
+      assertThat(bob.next("ERROR").path("code").asText()).isEqualTo("invalid_request");
+      bob.sendText("{\"type\":\"ACK\",\"upTo\":" + last + ",\"from\":\"alice\",\"id\":\"c1\"}");
+      assertThat(bob.next("ERROR").path("code").asText()).isEqualTo("invalid_request");
+      bob.sendText("{\"type\":\"ACK\",\"upTo\":" + last + "}");
+      for (int i = 1; i <= 5; i++) {
+        assertThat(alice.next("DELIVERED_ACK").path("id").asText()).isEqualTo("c" + i);
+      }
+      bob.close();
+      clients.remove(bob);
+      alice.send(text("c6", "bob", "after"));
+      alice.next("SENT_ACK");
+      WireClient bob2 = connect("bob", "phone");
+      assertThat(bob2.next("MESSAGE").path("id").asText()).isEqualTo("c6");
+    }
+
+    @Test
     @DisplayName("unacknowledged messages are delivered again after a reconnect")
     void redeliveredAfterReconnect() {
       WireClient alice = connect("alice", "phone");

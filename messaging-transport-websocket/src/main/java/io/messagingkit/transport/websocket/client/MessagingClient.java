@@ -173,6 +173,7 @@ public final class MessagingClient implements AutoCloseable {
   private int attempt;
   private @Nullable ScheduledFuture<?> heartbeat;
   private final AtomicLong reconnects = new AtomicLong();
+  private final CumulativeAcks acks;
 
   private MessagingClient(Builder b) {
     this.uri = b.uri;
@@ -189,6 +190,7 @@ public final class MessagingClient implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.acks = new CumulativeAcks(scheduler, this::writeIfConnected);
   }
 
   /** A builder for a client of the endpoint at {@code uri} ({@code ws://host:port/ws}). */
@@ -459,6 +461,7 @@ public final class MessagingClient implements AutoCloseable {
   /** Closes the connection for good (no reconnect); pending sends fail. */
   @Override
   public void close() {
+    acks.flush(); // what the listener was given is not sent again
     closed = true;
     WebSocket w = ws;
     ws = null;
@@ -556,6 +559,7 @@ public final class MessagingClient implements AutoCloseable {
   private void onWelcome(ServerFrame.Welcome welcome) {
     log.debug("welcomed as {}", welcome.device());
     device = welcome.device();
+    acks.reset();
     attempt = 0;
     long hb = Math.max(1000, welcome.heartbeatMillis());
     if (heartbeat != null) {
@@ -604,7 +608,7 @@ public final class MessagingClient implements AutoCloseable {
       if (firstSight("m:" + m.from().user() + "/" + m.id())) {
         safely(() -> listener.onMessage(m));
       }
-      write(codec.encode(new ClientFrame.Ack(m.from().user(), m.id())));
+      acknowledge(m.queueSequence(), new ClientFrame.Ack(m.from().user(), m.id()));
     } else if (frame instanceof ServerFrame.Receipt r) {
       if (firstSight("r:" + r.by().user() + "/" + r.receipt())) {
         safely(
@@ -616,7 +620,7 @@ public final class MessagingClient implements AutoCloseable {
               }
             });
       }
-      write(codec.encode(new ClientFrame.Ack(r.by().user(), r.receipt())));
+      acknowledge(r.queueSequence(), new ClientFrame.Ack(r.by().user(), r.receipt()));
     } else if (frame instanceof ServerFrame.Presence p) {
       if (p.rid() != null && part(p.rid(), p.presence())) {
         return;
@@ -672,6 +676,18 @@ public final class MessagingClient implements AutoCloseable {
     pendingRequests.remove(rid);
     r.future.complete(r.many ? List.copyOf(r.parts) : value);
     return true;
+  }
+
+  /**
+   * Acknowledges a queue entry: cumulatively by its queue position (one ACK frame per batch), or by
+   * (sender, id) when the server gave no position.
+   */
+  private void acknowledge(long queueSequence, ClientFrame.Ack single) {
+    if (queueSequence > 0) {
+      acks.received(queueSequence);
+    } else {
+      write(codec.encode(single));
+    }
   }
 
   private boolean firstSight(String key) {

@@ -75,6 +75,27 @@ public sealed interface ClientFrame {
   }
 
   /**
+   * {@code ACK} with {@code upTo}: a cumulative acknowledgment. This device received everything the
+   * connection gave it up to and including queue position {@code upTo} (the {@code queueSequence}
+   * of a MESSAGE or receipt), as XMPP stream management acknowledges a count of stanzas. One frame
+   * acknowledges a whole batch.
+   *
+   * @param upTo the queue position, positive
+   */
+  record AckUpTo(long upTo) implements ClientFrame {
+    public AckUpTo {
+      if (upTo < 1) {
+        throw new IllegalArgumentException("'upTo' must be a positive queue position, got " + upTo);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "ACK";
+    }
+  }
+
+  /**
    * {@code READ}: the user read message {@code id} from {@code from}; the sender gets READ_ACK.
    *
    * @param from the sender of the read message

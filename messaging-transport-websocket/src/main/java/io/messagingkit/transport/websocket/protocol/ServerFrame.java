@@ -65,6 +65,8 @@ public sealed interface ServerFrame {
    * @param clientTimestamp the sender's clock
    * @param serverTimestamp when the server accepted it
    * @param sequence the server sequence
+   * @param queueSequence its position in this device's queue, which {@code ACK {upTo}} names; 0
+   *     where it does not come from the queue (a history page)
    */
   record Message(
       MessageId id,
@@ -75,8 +77,23 @@ public sealed interface ServerFrame {
       @Nullable MediaRef media,
       Instant clientTimestamp,
       Instant serverTimestamp,
-      long sequence)
+      long sequence,
+      long queueSequence)
       implements ServerFrame {
+    /** A message outside the device's queue (queue position 0). */
+    public Message(
+        MessageId id,
+        DeviceAddress from,
+        Recipient to,
+        MessageType kind,
+        byte[] body,
+        @Nullable MediaRef media,
+        Instant clientTimestamp,
+        Instant serverTimestamp,
+        long sequence) {
+      this(id, from, to, kind, body, media, clientTimestamp, serverTimestamp, sequence, 0);
+    }
+
     public Message {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(from, "from");
@@ -101,9 +118,22 @@ public sealed interface ServerFrame {
    * @param receipt the receipt's own id
    * @param by the device that received or read it
    * @param timestamp when the server accepted the receipt
+   * @param queueSequence its position in this device's queue, which {@code ACK {upTo}} names
    */
-  record Receipt(boolean read, MessageId id, MessageId receipt, DeviceAddress by, Instant timestamp)
+  record Receipt(
+      boolean read,
+      MessageId id,
+      MessageId receipt,
+      DeviceAddress by,
+      Instant timestamp,
+      long queueSequence)
       implements ServerFrame {
+    /** A receipt without a queue position (0). */
+    public Receipt(
+        boolean read, MessageId id, MessageId receipt, DeviceAddress by, Instant timestamp) {
+      this(read, id, receipt, by, timestamp, 0);
+    }
+
     @Override
     public String type() {
       return read ? "READ_ACK" : "DELIVERED_ACK";

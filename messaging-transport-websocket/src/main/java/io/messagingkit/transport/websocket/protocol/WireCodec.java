@@ -78,7 +78,7 @@ public final class WireCodec {
     try {
       return switch (type) {
         case "SEND" -> decodeSend(o, ref);
-        case "ACK" -> new ClientFrame.Ack(userId(o, "from", ref), messageId(o, "id", ref));
+        case "ACK" -> decodeAck(o, ref);
         case "READ" -> new ClientFrame.Read(userId(o, "from", ref), messageId(o, "id", ref));
         case "HEARTBEAT" -> new ClientFrame.Heartbeat();
         case "TYPING" -> new ClientFrame.Typing(recipient(o, "to", ref), bool(o, "typing", ref));
@@ -115,6 +115,23 @@ public final class WireCodec {
     } catch (IllegalArgumentException e) {
       throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * ACK names one entry ({@code from}, {@code id}) or a queue position ({@code upTo}), not both.
+   */
+  private static ClientFrame decodeAck(ObjectNode o, @Nullable String ref) {
+    if (!o.has("upTo")) {
+      return new ClientFrame.Ack(userId(o, "from", ref), messageId(o, "id", ref));
+    }
+    if (o.has("from") || o.has("id")) {
+      throw invalid(ref, "ACK: give either 'upTo' or 'from' and 'id', not both");
+    }
+    long upTo = nonNegativeLong(o, "upTo", ref);
+    if (upTo < 1) {
+      throw invalid(ref, "ACK: 'upTo' must be a positive queue position");
+    }
+    return new ClientFrame.AckUpTo(upTo);
   }
 
   private ClientFrame.Send decodeSend(ObjectNode o, @Nullable String ref) {
@@ -236,6 +253,8 @@ public final class WireCodec {
     } else if (frame instanceof ClientFrame.Ack a) {
       o.put("from", a.from().value());
       o.put("id", a.id().value());
+    } else if (frame instanceof ClientFrame.AckUpTo a) {
+      o.put("upTo", a.upTo());
     } else if (frame instanceof ClientFrame.Read r) {
       o.put("from", r.from().value());
       o.put("id", r.id().value());
@@ -322,6 +341,9 @@ public final class WireCodec {
       o.put("by", r.by().user().value());
       o.put("byDevice", r.by().device().value());
       o.put("ts", r.timestamp().toEpochMilli());
+      if (r.queueSequence() > 0) {
+        o.put("queueSeq", r.queueSequence());
+      }
     } else if (frame instanceof ServerFrame.Presence p) {
       if (p.rid() != null) {
         o.put("rid", p.rid());
@@ -415,6 +437,9 @@ public final class WireCodec {
     o.put("ts", m.clientTimestamp().toEpochMilli());
     o.put("serverTs", m.serverTimestamp().toEpochMilli());
     o.put("seq", m.sequence());
+    if (m.queueSequence() > 0) {
+      o.put("queueSeq", m.queueSequence());
+    }
   }
 
   /** Decodes a server frame (used by the client SDK and tests). */
@@ -442,7 +467,8 @@ public final class WireCodec {
                 messageId(o, "receipt", ref),
                 new DeviceAddress(
                     userId(o, "by", ref), DeviceId.of(string(o, "byDevice", ref, 64))),
-                instant(o, "ts", ref));
+                instant(o, "ts", ref),
+                queueSequence(o, ref));
         case "PRESENCE" ->
             new ServerFrame.Presence(
                 o.hasNonNull("rid") ? rid(o) : null,
@@ -506,7 +532,13 @@ public final class WireCodec {
         media,
         instant(o, "ts", ref),
         instant(o, "serverTs", ref),
-        nonNegativeLong(o, "seq", ref));
+        nonNegativeLong(o, "seq", ref),
+        queueSequence(o, ref));
+  }
+
+  /** The optional {@code queueSeq} of a MESSAGE or receipt: 0 when absent. */
+  private static long queueSequence(ObjectNode o, @Nullable String ref) {
+    return o.has("queueSeq") ? nonNegativeLong(o, "queueSeq", ref) : 0;
   }
 
   private ServerFrame.Result decodeResult(ObjectNode o, @Nullable String ref) {
