@@ -1016,6 +1016,34 @@ class AuthorizationMatrixIT {
     assertThat(byStranger).as("frame types tried by a stranger").containsAll(documented);
   }
 
+  @Test
+  @DisplayName(
+      "400 READs from a stranger for alice's messages queue nothing on alice's devices, and a"
+          + " recipient's 400 repeats forward one")
+  void readFloodCostsTheVictimNothing() {
+    DeviceAddress aliceDevice = device("alice");
+    long before = stores.offlineStore().depth(aliceDevice);
+    RawClient mallory = c(Role.STRANGER);
+    RawClient bob = c(Role.MEMBER);
+    for (int i = 0; i < 400; i++) {
+      mallory.send(frame("type", "READ", "from", "alice", "id", i % 2 == 0 ? "m-ab" : "x-" + i));
+      bob.send(frame("type", "READ", "from", "alice", "id", "m-media"));
+    }
+    String marker = "marker-flood";
+    mallory.send(frame("type", "GROUP_LIST", "rid", marker));
+    assertThat(mallory.until(f -> marker.equals(f.path("rid").asText()), marker))
+        .noneMatch(f -> type(f).equals("ERROR"));
+    bob.send(frame("type", "GROUP_LIST", "rid", marker));
+    bob.until(f -> marker.equals(f.path("rid").asText()), marker);
+    Map<Role, List<JsonNode>> seen = barrier();
+    assertThat(seen.get(Role.OWNER))
+        .filteredOn(f -> type(f).equals("READ_ACK"))
+        .extracting(f -> f.path("by").asText() + "/" + f.path("id").asText())
+        .containsExactly("bob/m-media");
+    // the barrier and bob's one READ are all that was queued for alice
+    assertThat(stores.offlineStore().depth(aliceDevice) - before).isEqualTo(2);
+  }
+
   @Nested
   @DisplayName("indistinguishable from 'does not exist'")
   class Privacy {
