@@ -86,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
   private final MeterRegistry meters;
 
   private final GroupService groups;
+  private final ReadReceiptGate readReceipts;
   private final PushPolicy push;
   private final MessagingService service;
   private final ScheduledExecutorService scheduler;
@@ -120,6 +121,7 @@ public final class ChatServer implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("messagingkit-worker"));
     this.groups =
         new GroupService(groupDirectory, clock, settings.maxGroupSize(), this::notifyUsers);
+    this.readReceipts = new ReadReceiptGate(idempotency, groupDirectory, clock);
     this.push =
         new PushPolicy(
             clock,
@@ -342,7 +344,8 @@ public final class ChatServer implements AutoCloseable {
       checkMedia(me, request.media());
     }
     Instant now = clock.instant();
-    IdempotencyStore.Acceptance acceptance = idempotency.accept(me, request.id(), now);
+    IdempotencyStore.Acceptance acceptance =
+        idempotency.accept(me, request.id(), request.recipient(), now);
     if (acceptance.status() == IdempotencyStore.Status.COMPLETED) {
       sentAcks.increment();
       return CompletableFuture.completedFuture(
@@ -422,6 +425,10 @@ public final class ChatServer implements AutoCloseable {
             now,
             now,
             0);
+    if (type == MessageType.READ_RECEIPT) {
+      return readReceipts.forward(
+          session.device().user(), to, original, receipt.id(), () -> bus.publish(receipt));
+    }
     return bus.publish(receipt);
   }
 
@@ -431,7 +438,8 @@ public final class ChatServer implements AutoCloseable {
     if (to instanceof Recipient.ToGroup g) {
       groups.requireMember(me, g.group());
       groupDirectory.members(g.group()).forEach(m -> audience.add(m.member()));
-    } else {
+    } else if (presencePolicy.maySee(me, ((Recipient.ToUser) to).user())) {
+      // only to a user who let this one see it (the PresencePolicy); others: dropped unseen
       audience.add(((Recipient.ToUser) to).user());
     }
     audience.remove(me);
@@ -453,6 +461,9 @@ public final class ChatServer implements AutoCloseable {
     }
     if (conversation instanceof Conversation.Group g) {
       groups.requireMember(me, g.group());
+      return GroupHistory.since(
+          archive.page(conversation, cursor, limit),
+          groupDirectory.memberSince(g.group(), me).orElse(Instant.MAX));
     }
     return archive.page(conversation, cursor, limit);
   }
@@ -666,7 +677,7 @@ public final class ChatServer implements AutoCloseable {
       return this;
     }
 
-    /** Who may see whose presence; default {@link ContactsAndGroupsPresencePolicy}. */
+    /** Who may see whose presence (and send whom TYPING); default {@link ConsentPresencePolicy}. */
     public Builder presencePolicy(PresencePolicy presencePolicy) {
       this.presencePolicy = Objects.requireNonNull(presencePolicy, "presencePolicy");
       return this;
@@ -751,7 +762,7 @@ public final class ChatServer implements AutoCloseable {
         contactGraph = new InMemoryContactGraph();
       }
       if (presencePolicy == null) {
-        presencePolicy = new ContactsAndGroupsPresencePolicy(contactGraph, groupDirectory);
+        presencePolicy = new ConsentPresencePolicy(contactGraph);
       }
       if (pushGateway == null) {
         pushGateway = new RecordingPushGateway();

@@ -60,7 +60,10 @@ public interface DeviceSession extends AutoCloseable {
   /** Tells the other side of a conversation that this user is typing (ephemeral). */
   void typing(Recipient to, boolean typing);
 
-  /** The presence of {@code user}, if this user may see it. */
+  /**
+   * The presence of {@code user} if the presence policy lets this user see it; otherwise {@link
+   * Presence#unknown}, exactly as for a user never seen (a refusal for privacy is not an error).
+   */
   Presence presenceOf(UserId user);
 
   /** Creates a group with this user as admin and {@code members} as members. */

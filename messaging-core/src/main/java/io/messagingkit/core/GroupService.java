@@ -37,7 +37,7 @@ final class GroupService {
     }
     GroupInfo info = directory.create(new GroupInfo(id, name, me, clock.instant()));
     for (UserId member : others) {
-      directory.addMember(id, member, false);
+      directory.addMember(id, member, false, info.createdAt());
     }
     List<UserId> everyone = new ArrayList<>(others);
     everyone.add(me);
@@ -54,7 +54,7 @@ final class GroupService {
       throw new InvalidRequestException(
           "group " + group + " already has the maximum of " + maxGroupSize + " members");
     }
-    directory.addMember(group, member, false);
+    directory.addMember(group, member, false, clock.instant());
     tellMembers(
         group, List.of(), new ServerEvent.GroupChanged(group, Change.MEMBER_ADDED, me, member));
   }

@@ -449,8 +449,7 @@ final class LocalSession implements DeviceSession {
   public Presence presenceOf(UserId user) {
     active();
     if (!server.presencePolicy().maySee(device.user(), user)) {
-      throw new ForbiddenException(
-          device.user() + " may not see the presence of " + user + " (no shared conversation)");
+      return Presence.unknown(user); // as for a user never seen: the refusal reveals nothing
     }
     return server.sessionRegistry().presence(user);
   }

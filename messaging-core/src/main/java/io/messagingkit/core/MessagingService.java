@@ -161,14 +161,15 @@ final class MessagingService {
     // a batch of one (the in-process bus, every envelope) has nothing to dedupe
     @Nullable Set<List<Object>> seen = envelopes.size() > 1 ? new HashSet<>() : null;
     List<Envelope> unique = new ArrayList<>(envelopes.size());
-    List<IdempotencyStore.Key> keys = new ArrayList<>(envelopes.size());
+    List<IdempotencyStore.Addressed> keys = new ArrayList<>(envelopes.size());
     Instant latest = Instant.EPOCH;
     for (Envelope envelope : envelopes) {
       // the same envelope twice in one batch (a resend): route it once
       if (seen == null || seen.add(List.of(envelope.type(), envelope.from(), envelope.id()))) {
         unique.add(envelope);
         if (!envelope.type().isReceipt()) {
-          keys.add(new IdempotencyStore.Key(envelope.from(), envelope.id()));
+          keys.add(
+              new IdempotencyStore.Addressed(envelope.from(), envelope.id(), envelope.recipient()));
           if (envelope.serverTimestamp().isAfter(latest)) {
             latest = envelope.serverTimestamp();
           }

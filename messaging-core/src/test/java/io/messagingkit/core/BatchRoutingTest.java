@@ -74,7 +74,7 @@ class BatchRoutingTest {
   @Test
   @DisplayName("a batch is stored in order, once per envelope, with one acceptAll and completeAll")
   void batchStoredInOrder() {
-    idempotency.accept(ALICE.user(), MessageId.of("m0"), T);
+    idempotency.accept(ALICE.user(), MessageId.of("m0"), Recipient.user(BOB.user()), T);
     idempotency.complete(ALICE.user(), MessageId.of("m0"));
 
     route(
@@ -93,7 +93,10 @@ class BatchRoutingTest {
     assertThat(idempotency.acceptAllCalls.get()).isEqualTo(1);
     assertThat(idempotency.completeAllCalls.get()).isEqualTo(1);
     for (String id : List.of("m1", "m2", "m3")) {
-      assertThat(idempotency.accept(ALICE.user(), MessageId.of(id), T).status())
+      assertThat(
+              idempotency
+                  .accept(ALICE.user(), MessageId.of(id), Recipient.user(BOB.user()), T)
+                  .status())
           .isEqualTo(IdempotencyStore.Status.COMPLETED);
     }
   }
@@ -148,7 +151,10 @@ class BatchRoutingTest {
 
     assertThat(ids(offline.fetch(BOB, 0, 100))).containsExactly("m1");
     assertThat(meters.counter("messagingkit.messages.dropped").count()).isEqualTo(1);
-    assertThat(idempotency.accept(ALICE.user(), MessageId.of("g-m1"), T).status())
+    assertThat(
+            idempotency
+                .accept(ALICE.user(), MessageId.of("g-m1"), Recipient.user(BOB.user()), T)
+                .status())
         .isEqualTo(IdempotencyStore.Status.COMPLETED);
   }
 
@@ -282,8 +288,13 @@ class BatchRoutingTest {
     final AtomicInteger completeAllCalls = new AtomicInteger();
 
     @Override
-    public Acceptance accept(UserId sender, MessageId id, Instant now) {
-      return delegate.accept(sender, id, now);
+    public Acceptance accept(UserId sender, MessageId id, Recipient to, Instant now) {
+      return delegate.accept(sender, id, to, now);
+    }
+
+    @Override
+    public java.util.Optional<Accepted> find(UserId sender, MessageId id) {
+      return delegate.find(sender, id);
     }
 
     @Override
@@ -297,9 +308,9 @@ class BatchRoutingTest {
     }
 
     @Override
-    public List<Acceptance> acceptAll(List<Key> keys, Instant now) {
+    public List<Acceptance> acceptAll(List<Addressed> messages, Instant now) {
       acceptAllCalls.incrementAndGet();
-      return IdempotencyStore.super.acceptAll(keys, now);
+      return IdempotencyStore.super.acceptAll(messages, now);
     }
 
     @Override

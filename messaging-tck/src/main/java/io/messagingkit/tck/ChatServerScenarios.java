@@ -288,12 +288,23 @@ public abstract class ChatServerScenarios {
     }
 
     @Test
-    @DisplayName("presence is visible only to users who share a conversation or a group")
+    @DisplayName(
+        "presence is hidden, exactly as for a user never seen, until its owner writes to the"
+            + " watcher")
     void presencePrivacy() {
       Device alice = connect(user("alice"), "phone");
       Device stranger = connect(user("stranger"), "phone");
-      assertThatThrownBy(() -> stranger.session.presenceOf(alice.user()))
-          .isInstanceOf(ForbiddenException.class);
+      stranger.sendText("hello", alice.user(), "hi, I am new here");
+      alice.awaitMessage("hello");
+      stranger.session.createGroup(group("trap"), "Trap", List.of(alice.user()));
+      assertThat(stranger.session.presenceOf(alice.user()))
+          .isEqualTo(Presence.unknown(alice.user()));
+      assertThat(stranger.session.presenceOf(user("nobody")))
+          .isEqualTo(Presence.unknown(user("nobody")));
+
+      alice.sendText("reply", stranger.user(), "hello to you");
+      stranger.awaitMessage("reply");
+      assertThat(stranger.session.presenceOf(alice.user()).online()).isTrue();
     }
 
     @Test
@@ -473,14 +484,22 @@ public abstract class ChatServerScenarios {
     }
 
     @Test
-    @DisplayName("typing indicators reach the other side and are never stored")
+    @DisplayName(
+        "typing reaches a user who wrote to the typist; a stranger's typing reaches no one")
     void typing() {
       Device alice = connect(user("alice"), "phone");
       Device bob = connect(user("bob"), "phone");
+      Device stranger = connect(user("stranger"), "phone");
+      bob.sendText("hi", alice.user(), "hi");
+      alice.awaitMessage("hi");
+      stranger.session.typing(Recipient.user(bob.user()), true);
       alice.session.typing(Recipient.user(bob.user()), true);
       ServerEvent.Typing t = bob.connection.await(ServerEvent.Typing.class, x -> true, WAIT);
       assertThat(t.from()).isEqualTo(alice.user());
       assertThat(t.typing()).isTrue();
+      assertThat(bob.connection.events(ServerEvent.Typing.class))
+          .extracting(ServerEvent.Typing::from)
+          .containsOnly(alice.user());
     }
   }
 
@@ -622,6 +641,118 @@ public abstract class ChatServerScenarios {
       bob.awaitMessage("g1");
       HistoryPage page = bob.session.history(Conversation.group(g), null, 10);
       assertThat(page.messages()).extracting(e -> e.id().value()).containsExactly("g1");
+    }
+  }
+
+  @Nested
+  @DisplayName("receipts and history only for recipients")
+  class RecipientsOnly {
+
+    private List<Envelope> readsOf(Device sender, String id) {
+      return sender.connection.events(ServerEvent.Incoming.class).stream()
+          .map(ServerEvent.Incoming::envelope)
+          .filter(e -> e.type() == MessageType.READ_RECEIPT)
+          .filter(e -> e.refersTo() != null && e.refersTo().value().equals(id))
+          .toList();
+    }
+
+    @Test
+    @DisplayName(
+        "a READ from a non-recipient, or of a message that does not exist, completes alike and"
+            + " reaches no one")
+    void readOnlyByRecipient() {
+      Device alice = connect(user("alice"), "phone");
+      Device bob = connect(user("bob"), "phone");
+      Device stranger = connect(user("stranger"), "phone");
+      alice.sendText("m1", bob.user(), "for bob");
+      bob.awaitMessage("m1");
+
+      stranger.session.markRead(alice.user(), MessageId.of("m1")).join();
+      stranger.session.markRead(alice.user(), MessageId.of("never-sent")).join();
+      bob.session.markRead(alice.user(), MessageId.of("m1")).join();
+
+      alice.awaitReceipt(MessageType.READ_RECEIPT, "m1");
+      bob.sendText("marker", alice.user(), "after the reads"); // in order after them all
+      alice.awaitMessage("marker");
+      assertThat(readsOf(alice, "m1")).extracting(Envelope::from).containsOnly(bob.user());
+      assertThat(readsOf(alice, "never-sent")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a READ repeated by its reader is forwarded once")
+    void readOnce() {
+      Device alice = connect(user("alice"), "phone");
+      Device bob = connect(user("bob"), "phone");
+      alice.sendText("m1", bob.user(), "for bob");
+      bob.awaitMessage("m1");
+      bob.session.markRead(alice.user(), MessageId.of("m1")).join();
+      alice.ack(alice.awaitReceipt(MessageType.READ_RECEIPT, "m1")); // its queue entry is gone
+      for (int i = 0; i < 5; i++) {
+        bob.session.markRead(alice.user(), MessageId.of("m1")).join();
+      }
+      bob.sendText("marker", alice.user(), "after the reads");
+      alice.awaitMessage("marker");
+      assertThat(readsOf(alice, "m1")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName(
+        "a group READ counts only from members who were in the group when the message was sent")
+    void groupReadByMembersOfTheTime() {
+      Device alice = connect(user("alice"), "phone");
+      Device bob = connect(user("bob"), "phone");
+      Device carol = connect(user("carol"), "phone");
+      GroupId g = group("club");
+      alice.session.createGroup(g, "Club", List.of(bob.user()));
+      alice.sendToGroup("g1", g, "before carol");
+      bob.awaitMessage("g1");
+      alice.session.addMember(g, carol.user());
+      alice.session.removeMember(g, bob.user());
+      alice.session.addMember(g, bob.user()); // re-added: a new membership
+
+      carol.session.markRead(alice.user(), MessageId.of("g1")).join(); // joined later
+      bob.session.markRead(alice.user(), MessageId.of("g1")).join(); // not continuously
+
+      alice.sendToGroup("g2", g, "for everyone");
+      carol.awaitMessage("g2");
+      carol.session.markRead(alice.user(), MessageId.of("g2")).join();
+      assertThat(alice.awaitReceipt(MessageType.READ_RECEIPT, "g2").from()).isEqualTo(carol.user());
+      bob.sendText("marker", alice.user(), "after the reads");
+      alice.awaitMessage("marker");
+      assertThat(readsOf(alice, "g1")).isEmpty();
+    }
+
+    @Test
+    @DisplayName(
+        "group history starts when the reader joined, also after being removed and added again")
+    void historyFromJoin() {
+      Device alice = connect(user("alice"), "phone");
+      Device carol = connect(user("carol"), "phone");
+      GroupId g = group("history");
+      alice.session.createGroup(g, "History", List.of());
+      alice.sendToGroup("before", g, "old news");
+      alice.session.addMember(g, carol.user());
+      alice.sendToGroup("while", g, "welcome");
+      carol.awaitMessage("while");
+      HistoryPage page = carol.session.history(Conversation.group(g), null, 10);
+      assertThat(page.messages()).extracting(e -> e.id().value()).containsExactly("while");
+      assertThat(page.nextCursor()).isNull();
+
+      alice.session.removeMember(g, carol.user());
+      alice.sendToGroup("away", g, "behind carol's back");
+      alice.session.addMember(g, carol.user());
+      alice.sendToGroup("back", g, "welcome back");
+      carol.awaitMessage("back");
+      page = carol.session.history(Conversation.group(g), null, 1);
+      assertThat(page.messages()).extracting(e -> e.id().value()).containsExactly("back");
+      // the creator's cursor reaches further back; the re-added member's page stops at its join
+      String cursor = alice.session.history(Conversation.group(g), null, 3).nextCursor();
+      assertThat(cursor).isNotNull();
+      assertThat(carol.session.history(Conversation.group(g), cursor, 10).messages()).isEmpty();
+      if (page.nextCursor() != null) {
+        assertThat(carol.session.history(Conversation.group(g), page.nextCursor(), 10).messages())
+            .isEmpty();
+      }
     }
   }
 

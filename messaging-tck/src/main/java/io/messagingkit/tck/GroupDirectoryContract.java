@@ -12,6 +12,7 @@ import io.messagingkit.core.GroupMember;
 import io.messagingkit.core.NotFoundException;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.GroupDirectory;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +41,9 @@ public abstract class GroupDirectoryContract {
     groups = createDirectory();
   }
 
+  /** When members other than the creator join, unless a test says otherwise. */
+  private static final Instant T1 = T0.plusSeconds(60);
+
   private GroupInfo team() {
     return new GroupInfo(TEAM, "The Team ☕ équipe", ALICE, T0);
   }
@@ -67,7 +71,7 @@ public abstract class GroupDirectoryContract {
     @DisplayName("creating a taken id fails with ConflictException and changes nothing")
     void duplicate() {
       groups.create(team());
-      groups.addMember(TEAM, BOB, false);
+      groups.addMember(TEAM, BOB, false, T1);
       assertThatThrownBy(() -> groups.create(new GroupInfo(TEAM, "other", CAROL, T0)))
           .isInstanceOf(ConflictException.class);
       assertThat(groups.find(TEAM)).contains(team());
@@ -96,15 +100,15 @@ public abstract class GroupDirectoryContract {
     @DisplayName("addMember returns true the first time and false after, changing nothing")
     void addTwice() {
       groups.create(team());
-      assertThat(groups.addMember(TEAM, BOB, false)).isTrue();
-      assertThat(groups.addMember(TEAM, BOB, true)).isFalse();
+      assertThat(groups.addMember(TEAM, BOB, false, T1)).isTrue();
+      assertThat(groups.addMember(TEAM, BOB, true, T1)).isFalse();
       assertThat(groups.membership(TEAM, BOB)).contains(new GroupMember(TEAM, BOB, false));
     }
 
     @Test
     @DisplayName("addMember to an absent group fails with NotFoundException")
     void addToAbsent() {
-      assertThatThrownBy(() -> groups.addMember(GroupId.of("none"), BOB, false))
+      assertThatThrownBy(() -> groups.addMember(GroupId.of("none"), BOB, false, T1))
           .isInstanceOf(NotFoundException.class);
       assertThat(groups.groupsOf(BOB)).isEmpty();
     }
@@ -113,7 +117,7 @@ public abstract class GroupDirectoryContract {
     @DisplayName("removeMember returns whether it was a member and updates every view")
     void remove() {
       groups.create(team());
-      groups.addMember(TEAM, BOB, false);
+      groups.addMember(TEAM, BOB, false, T1);
       assertThat(groups.removeMember(TEAM, BOB)).isTrue();
       assertThat(groups.removeMember(TEAM, BOB)).isFalse();
       assertThat(groups.removeMember(TEAM, CAROL)).isFalse();
@@ -126,7 +130,7 @@ public abstract class GroupDirectoryContract {
     @DisplayName("setAdmin grants and revokes for members and returns false for non-members")
     void setAdmin() {
       groups.create(team());
-      groups.addMember(TEAM, BOB, false);
+      groups.addMember(TEAM, BOB, false, T1);
       assertThat(groups.setAdmin(TEAM, BOB, true)).isTrue();
       assertThat(groups.membership(TEAM, BOB)).contains(new GroupMember(TEAM, BOB, true));
       assertThat(groups.setAdmin(TEAM, BOB, true)).isTrue();
@@ -141,7 +145,7 @@ public abstract class GroupDirectoryContract {
     void membersOrdered() {
       groups.create(team());
       for (String m : List.of("zed", "Bob", "bob", "_x", "Alice", "a.b", "a-b", "9lives")) {
-        groups.addMember(TEAM, UserId.of(m), m.startsWith("a"));
+        groups.addMember(TEAM, UserId.of(m), m.startsWith("a"), T1);
       }
       List<String> ids = groups.members(TEAM).stream().map(m -> m.member().value()).toList();
       assertThat(ids)
@@ -164,13 +168,59 @@ public abstract class GroupDirectoryContract {
   }
 
   @Nested
+  @DisplayName("join times")
+  class JoinTimes {
+    @Test
+    @DisplayName("the creator joined when the group was created, nanoseconds included")
+    void creatorJoinedAtCreation() {
+      GroupInfo precise = new GroupInfo(TEAM, "t", ALICE, T0.plusNanos(123_456_789));
+      groups.create(precise);
+      assertThat(groups.memberSince(TEAM, ALICE)).contains(T0.plusNanos(123_456_789));
+    }
+
+    @Test
+    @DisplayName("an added member joined at the time given, and adding it again changes nothing")
+    void addedMemberJoinTime() {
+      groups.create(team());
+      groups.addMember(TEAM, BOB, false, T1.plusNanos(7));
+      groups.addMember(TEAM, BOB, false, T1.plusSeconds(30));
+      assertThat(groups.memberSince(TEAM, BOB)).contains(T1.plusNanos(7));
+    }
+
+    @Test
+    @DisplayName("a member removed and added again joined at its last addition")
+    void reAddedMemberRejoins() {
+      groups.create(team());
+      groups.addMember(TEAM, BOB, false, T1);
+      groups.removeMember(TEAM, BOB);
+      assertThat(groups.memberSince(TEAM, BOB)).isEmpty();
+      groups.addMember(TEAM, BOB, false, T1.plusSeconds(3600));
+      assertThat(groups.memberSince(TEAM, BOB)).contains(T1.plusSeconds(3600));
+    }
+
+    @Test
+    @DisplayName("a non-member, an absent group and a deleted group have no join time")
+    void noJoinTime() {
+      groups.create(team());
+      assertThat(groups.memberSince(TEAM, CAROL)).isEmpty();
+      assertThat(groups.memberSince(GroupId.of("none"), ALICE)).isEmpty();
+      groups.addMember(TEAM, BOB, false, T1);
+      groups.delete(TEAM);
+      assertThat(groups.memberSince(TEAM, BOB)).isEmpty();
+      groups.create(new GroupInfo(TEAM, "again", CAROL, T1.plusSeconds(9)));
+      assertThat(groups.memberSince(TEAM, BOB)).isEmpty();
+      assertThat(groups.memberSince(TEAM, CAROL)).contains(T1.plusSeconds(9));
+    }
+  }
+
+  @Nested
   @DisplayName("deleting")
   class Deleting {
     @Test
     @DisplayName("delete removes the group and its memberships and returns whether it existed")
     void delete() {
       groups.create(team());
-      groups.addMember(TEAM, BOB, false);
+      groups.addMember(TEAM, BOB, false, T1);
       assertThat(groups.delete(TEAM)).isTrue();
       assertThat(groups.delete(TEAM)).isFalse();
       assertThat(groups.find(TEAM)).isEmpty();
@@ -183,7 +233,7 @@ public abstract class GroupDirectoryContract {
     @DisplayName("a deleted group's id can be created again, with no old member")
     void recreate() {
       groups.create(team());
-      groups.addMember(TEAM, BOB, true);
+      groups.addMember(TEAM, BOB, true, T1);
       groups.delete(TEAM);
       GroupInfo again = new GroupInfo(TEAM, "again", CAROL, T0.plusSeconds(5));
       groups.create(again);
@@ -200,7 +250,7 @@ public abstract class GroupDirectoryContract {
     void distinctMembers() throws Exception {
       groups.create(team());
       List<Boolean> added =
-          concurrently(8, t -> groups.addMember(TEAM, UserId.of("member" + t), false));
+          concurrently(8, t -> groups.addMember(TEAM, UserId.of("member" + t), false, T1));
       assertThat(added).containsOnly(true);
       assertThat(groups.members(TEAM)).hasSize(9);
     }
@@ -209,7 +259,7 @@ public abstract class GroupDirectoryContract {
     @DisplayName("concurrent adds of one member: exactly one returns true")
     void sameMember() throws Exception {
       groups.create(team());
-      List<Boolean> added = concurrently(8, t -> groups.addMember(TEAM, BOB, false));
+      List<Boolean> added = concurrently(8, t -> groups.addMember(TEAM, BOB, false, T1));
       assertThat(added).containsOnlyOnce(true);
       assertThat(groups.members(TEAM)).hasSize(2);
     }

@@ -4,11 +4,14 @@ import static io.messagingkit.tck.StoreContractFixtures.T0;
 import static io.messagingkit.tck.StoreContractFixtures.concurrently;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.messagingkit.core.GroupId;
 import io.messagingkit.core.MessageId;
+import io.messagingkit.core.Recipient;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.IdempotencyStore.Acceptance;
-import io.messagingkit.core.port.IdempotencyStore.Key;
+import io.messagingkit.core.port.IdempotencyStore.Accepted;
+import io.messagingkit.core.port.IdempotencyStore.Addressed;
 import io.messagingkit.core.port.IdempotencyStore.Status;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,13 +24,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link IdempotencyStore}: each (sender, message id) moves NEW, IN_PROGRESS,
- * COMPLETED; keeps the sequence and time of its first acceptance; sequences strictly increase
- * across the store; exactly one concurrent caller sees NEW; purge forgets old keys. Extend it and
- * return a fresh, empty store from {@link #createStore()}.
+ * COMPLETED; keeps the sequence, time and recipient of its first acceptance; sequences strictly
+ * increase across the store; exactly one concurrent caller sees NEW; purge forgets old keys. Extend
+ * it and return a fresh, empty store from {@link #createStore()}.
  */
 public abstract class IdempotencyStoreContract {
   protected static final UserId ALICE = UserId.of("alice");
   protected static final UserId BOB = UserId.of("bob");
+  protected static final Recipient TO = Recipient.user(UserId.of("carol"));
 
   protected IdempotencyStore store;
 
@@ -49,7 +53,7 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("the first acceptance is NEW, with a positive sequence and the given time")
     void firstIsNew() {
-      Acceptance a = store.accept(ALICE, id("m1"), T0);
+      Acceptance a = store.accept(ALICE, id("m1"), TO, T0);
       assertThat(a.status()).isEqualTo(Status.NEW);
       assertThat(a.sequence()).isPositive();
       assertThat(a.acceptedAt()).isEqualTo(T0);
@@ -58,8 +62,8 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("a repeat before complete is IN_PROGRESS with the first sequence and time")
     void repeatIsInProgress() {
-      Acceptance first = store.accept(ALICE, id("m1"), T0);
-      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(30));
+      Acceptance first = store.accept(ALICE, id("m1"), TO, T0);
+      Acceptance again = store.accept(ALICE, id("m1"), TO, T0.plusSeconds(30));
       assertThat(again.status()).isEqualTo(Status.IN_PROGRESS);
       assertThat(again.sequence()).isEqualTo(first.sequence());
       assertThat(again.acceptedAt()).isEqualTo(T0);
@@ -68,9 +72,9 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("after complete a repeat is COMPLETED, still with the first sequence and time")
     void repeatAfterComplete() {
-      Acceptance first = store.accept(ALICE, id("m1"), T0);
+      Acceptance first = store.accept(ALICE, id("m1"), TO, T0);
       store.complete(ALICE, id("m1"));
-      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(60));
+      Acceptance again = store.accept(ALICE, id("m1"), TO, T0.plusSeconds(60));
       assertThat(again)
           .isEqualTo(new Acceptance(first.sequence(), first.acceptedAt(), Status.COMPLETED));
     }
@@ -78,39 +82,39 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("complete is idempotent, and ignores unknown keys")
     void completeIdempotent() {
-      store.accept(ALICE, id("m1"), T0);
+      store.accept(ALICE, id("m1"), TO, T0);
       store.complete(ALICE, id("m1"));
       store.complete(ALICE, id("m1"));
       store.complete(BOB, id("never"));
-      assertThat(store.accept(ALICE, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
-      assertThat(store.accept(BOB, id("never"), T0).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("m1"), TO, T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(BOB, id("never"), TO, T0).status()).isEqualTo(Status.NEW);
     }
 
     @Test
     @DisplayName("completing one key leaves other keys in progress")
     void completeIsPerKey() {
-      store.accept(ALICE, id("m1"), T0);
-      store.accept(ALICE, id("m2"), T0);
-      store.accept(BOB, id("m1"), T0);
+      store.accept(ALICE, id("m1"), TO, T0);
+      store.accept(ALICE, id("m2"), TO, T0);
+      store.accept(BOB, id("m1"), TO, T0);
       store.complete(ALICE, id("m1"));
-      assertThat(store.accept(ALICE, id("m2"), T0).status()).isEqualTo(Status.IN_PROGRESS);
-      assertThat(store.accept(BOB, id("m1"), T0).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(ALICE, id("m2"), TO, T0).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("m1"), TO, T0).status()).isEqualTo(Status.IN_PROGRESS);
     }
   }
 
   @Nested
   @DisplayName("in batches")
   class Batches {
-    private Key key(UserId sender, String id) {
-      return new Key(sender, id(id));
+    private Addressed key(UserId sender, String id) {
+      return new Addressed(sender, id(id), TO);
     }
 
     @Test
     @DisplayName(
         "acceptAll answers each key as accept would, in order, a repeat within it included")
     void acceptAllLikeAccept() {
-      Acceptance m1 = store.accept(ALICE, id("m1"), T0);
-      Acceptance m2 = store.accept(ALICE, id("m2"), T0);
+      Acceptance m1 = store.accept(ALICE, id("m1"), TO, T0);
+      Acceptance m2 = store.accept(ALICE, id("m2"), TO, T0);
       store.complete(ALICE, id("m2"));
 
       List<Acceptance> all =
@@ -140,31 +144,32 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("completeAll completes every listed key, ignores unknown ones, leaves the rest")
     void completeAllPerKey() {
-      store.accept(ALICE, id("m1"), T0);
-      store.accept(ALICE, id("m2"), T0);
-      store.accept(BOB, id("m1"), T0);
+      store.accept(ALICE, id("m1"), TO, T0);
+      store.accept(ALICE, id("m2"), TO, T0);
+      store.accept(BOB, id("m1"), TO, T0);
 
-      store.completeAll(List.of(key(ALICE, "m1"), key(BOB, "m1"), key(BOB, "never")));
-      store.completeAll(List.of(key(ALICE, "m1")));
+      store.completeAll(
+          List.of(key(ALICE, "m1").key(), key(BOB, "m1").key(), key(BOB, "never").key()));
+      store.completeAll(List.of(key(ALICE, "m1").key()));
       store.completeAll(List.of());
 
-      assertThat(store.accept(ALICE, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
-      assertThat(store.accept(BOB, id("m1"), T0).status()).isEqualTo(Status.COMPLETED);
-      assertThat(store.accept(ALICE, id("m2"), T0).status()).isEqualTo(Status.IN_PROGRESS);
-      assertThat(store.accept(BOB, id("never"), T0).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("m1"), TO, T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(BOB, id("m1"), TO, T0).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(ALICE, id("m2"), TO, T0).status()).isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("never"), TO, T0).status()).isEqualTo(Status.NEW);
     }
 
     @Test
     @DisplayName("acceptAll over more keys than one lookup takes")
     void acceptAllLarge() {
-      List<Key> keys = new ArrayList<>();
+      List<Addressed> keys = new ArrayList<>();
       for (int i = 0; i < 1_200; i++) {
         keys.add(key(i % 2 == 0 ? ALICE : BOB, "k" + i));
       }
       List<Acceptance> first = store.acceptAll(keys, T0);
       assertThat(first).extracting(Acceptance::status).containsOnly(Status.NEW);
       assertThat(first).extracting(Acceptance::sequence).doesNotHaveDuplicates();
-      store.completeAll(keys.subList(0, 600));
+      store.completeAll(keys.subList(0, 600).stream().map(Addressed::key).toList());
       List<Acceptance> again = store.acceptAll(keys, T0.plusSeconds(1));
       for (int i = 0; i < keys.size(); i++) {
         assertThat(again.get(i))
@@ -181,8 +186,8 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("the same message id from two senders is two keys with two sequences")
     void keyIncludesSender() {
-      Acceptance a = store.accept(ALICE, id("m1"), T0);
-      Acceptance b = store.accept(BOB, id("m1"), T0);
+      Acceptance a = store.accept(ALICE, id("m1"), TO, T0);
+      Acceptance b = store.accept(BOB, id("m1"), TO, T0);
       assertThat(b.status()).isEqualTo(Status.NEW);
       assertThat(b.sequence()).isNotEqualTo(a.sequence());
     }
@@ -193,7 +198,7 @@ public abstract class IdempotencyStoreContract {
       long previous = 0;
       for (int i = 0; i < 30; i++) {
         UserId sender = i % 3 == 0 ? ALICE : BOB;
-        long sequence = store.accept(sender, id("m" + i), T0.plusMillis(i)).sequence();
+        long sequence = store.accept(sender, id("m" + i), TO, T0.plusMillis(i)).sequence();
         assertThat(sequence).isGreaterThan(previous);
         previous = sequence;
       }
@@ -202,10 +207,52 @@ public abstract class IdempotencyStoreContract {
     @Test
     @DisplayName("a repeated key consumes no new position: later keys still increase")
     void repeatsDoNotDisturbOrder() {
-      long first = store.accept(ALICE, id("a"), T0).sequence();
-      store.accept(ALICE, id("a"), T0);
-      long second = store.accept(ALICE, id("b"), T0).sequence();
+      long first = store.accept(ALICE, id("a"), TO, T0).sequence();
+      store.accept(ALICE, id("a"), TO, T0);
+      long second = store.accept(ALICE, id("b"), TO, T0).sequence();
       assertThat(second).isGreaterThan(first);
+    }
+  }
+
+  @Nested
+  @DisplayName("recipients")
+  class Recipients {
+    @Test
+    @DisplayName("find answers the recipient and time of the first acceptance, user or group")
+    void findsRecipient() {
+      Recipient group = Recipient.group(GroupId.of("team"));
+      store.accept(ALICE, id("m1"), TO, T0);
+      store.acceptAll(List.of(new Addressed(BOB, id("g1"), group)), T0.plusSeconds(1));
+
+      assertThat(store.find(ALICE, id("m1"))).contains(new Accepted(TO, T0));
+      assertThat(store.find(BOB, id("g1"))).contains(new Accepted(group, T0.plusSeconds(1)));
+    }
+
+    @Test
+    @DisplayName("a key never accepted, or another sender's key, is not found")
+    void unknownIsEmpty() {
+      store.accept(ALICE, id("m1"), TO, T0);
+      assertThat(store.find(BOB, id("m1"))).isEmpty();
+      assertThat(store.find(ALICE, id("m2"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a resend naming another recipient does not change the recorded one")
+    void firstRecipientWins() {
+      store.accept(ALICE, id("m1"), TO, T0);
+      store.accept(ALICE, id("m1"), Recipient.user(BOB), T0.plusSeconds(1));
+      store.acceptAll(
+          List.of(new Addressed(ALICE, id("m1"), Recipient.group(GroupId.of("x")))),
+          T0.plusSeconds(2));
+      assertThat(store.find(ALICE, id("m1"))).contains(new Accepted(TO, T0));
+    }
+
+    @Test
+    @DisplayName("a purged key is no longer found")
+    void purgedIsGone() {
+      store.accept(ALICE, id("m1"), TO, T0);
+      store.purgeOlderThan(T0.plusSeconds(1));
+      assertThat(store.find(ALICE, id("m1"))).isEmpty();
     }
   }
 
@@ -217,32 +264,33 @@ public abstract class IdempotencyStoreContract {
         "purgeOlderThan forgets exactly the keys accepted before the cutoff and counts them")
     void purge() {
       Instant cutoff = T0.plusSeconds(100);
-      store.accept(ALICE, id("old1"), T0);
-      store.accept(ALICE, id("old2"), cutoff.minusNanos(1));
-      store.accept(ALICE, id("edge"), cutoff);
-      store.accept(BOB, id("new"), cutoff.plusSeconds(1));
+      store.accept(ALICE, id("old1"), TO, T0);
+      store.accept(ALICE, id("old2"), TO, cutoff.minusNanos(1));
+      store.accept(ALICE, id("edge"), TO, cutoff);
+      store.accept(BOB, id("new"), TO, cutoff.plusSeconds(1));
       store.complete(BOB, id("new"));
       assertThat(store.purgeOlderThan(cutoff)).isEqualTo(2);
-      assertThat(store.accept(ALICE, id("old1"), cutoff).status()).isEqualTo(Status.NEW);
-      assertThat(store.accept(ALICE, id("old2"), cutoff).status()).isEqualTo(Status.NEW);
-      assertThat(store.accept(ALICE, id("edge"), cutoff).status()).isEqualTo(Status.IN_PROGRESS);
-      assertThat(store.accept(BOB, id("new"), cutoff).status()).isEqualTo(Status.COMPLETED);
+      assertThat(store.accept(ALICE, id("old1"), TO, cutoff).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("old2"), TO, cutoff).status()).isEqualTo(Status.NEW);
+      assertThat(store.accept(ALICE, id("edge"), TO, cutoff).status())
+          .isEqualTo(Status.IN_PROGRESS);
+      assertThat(store.accept(BOB, id("new"), TO, cutoff).status()).isEqualTo(Status.COMPLETED);
     }
 
     @Test
     @DisplayName("purging an empty store, or with nothing old enough, returns 0")
     void purgeNothing() {
       assertThat(store.purgeOlderThan(T0)).isZero();
-      store.accept(ALICE, id("m1"), T0);
+      store.accept(ALICE, id("m1"), TO, T0);
       assertThat(store.purgeOlderThan(T0)).isZero();
     }
 
     @Test
     @DisplayName("a purged key accepted again gets a new, larger sequence")
     void purgedKeyIsNew() {
-      long first = store.accept(ALICE, id("m1"), T0).sequence();
+      long first = store.accept(ALICE, id("m1"), TO, T0).sequence();
       store.purgeOlderThan(T0.plusSeconds(1));
-      Acceptance again = store.accept(ALICE, id("m1"), T0.plusSeconds(2));
+      Acceptance again = store.accept(ALICE, id("m1"), TO, T0.plusSeconds(2));
       assertThat(again.status()).isEqualTo(Status.NEW);
       assertThat(again.sequence()).isGreaterThan(first);
       assertThat(again.acceptedAt()).isEqualTo(T0.plusSeconds(2));
@@ -259,7 +307,7 @@ public abstract class IdempotencyStoreContract {
       for (int round = 0; round < 5; round++) {
         MessageId key = id("race" + round);
         List<Acceptance> results =
-            concurrently(8, t -> store.accept(ALICE, key, T0.plusSeconds(t)));
+            concurrently(8, t -> store.accept(ALICE, key, TO, T0.plusSeconds(t)));
         assertThat(results).filteredOn(a -> a.status() == Status.NEW).hasSize(1);
         Acceptance winner =
             results.stream().filter(a -> a.status() == Status.NEW).findFirst().orElseThrow();
@@ -281,7 +329,7 @@ public abstract class IdempotencyStoreContract {
               t -> {
                 List<Long> mine = new java.util.ArrayList<>();
                 for (int i = 0; i < 20; i++) {
-                  Acceptance a = store.accept(UserId.of("u" + t), id("m" + i), T0);
+                  Acceptance a = store.accept(UserId.of("u" + t), id("m" + i), TO, T0);
                   assertThat(a.status()).isEqualTo(Status.NEW);
                   mine.add(a.sequence());
                 }

@@ -12,12 +12,11 @@ public final class InMemoryContactGraph implements ContactGraph {
   private final Map<UserId, Set<UserId>> contacts = new ConcurrentHashMap<>();
 
   @Override
-  public void link(UserId a, UserId b) {
-    if (a.equals(b)) {
-      throw new IllegalArgumentException("a user is not its own contact: " + a);
+  public void link(UserId from, UserId to) {
+    if (from.equals(to)) {
+      throw new IllegalArgumentException("a user is not its own contact: " + from);
     }
-    contacts.computeIfAbsent(a, u -> ConcurrentHashMap.newKeySet()).add(b);
-    contacts.computeIfAbsent(b, u -> ConcurrentHashMap.newKeySet()).add(a);
+    contacts.computeIfAbsent(from, u -> ConcurrentHashMap.newKeySet()).add(to);
   }
 
   @Override

@@ -7,10 +7,12 @@ import io.messagingkit.core.GroupMember;
 import io.messagingkit.core.NotFoundException;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.GroupDirectory;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -28,7 +30,7 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
     }
     Group group = new Group(info);
     groups.put(info.id(), group);
-    put(group, info.createdBy(), true);
+    put(group, info.createdBy(), true, info.createdAt());
     return info;
   }
 
@@ -39,7 +41,9 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
   }
 
   @Override
-  public synchronized boolean addMember(GroupId group, UserId member, boolean admin) {
+  public synchronized boolean addMember(
+      GroupId group, UserId member, boolean admin, Instant joinedAt) {
+    Objects.requireNonNull(joinedAt, "joinedAt");
     Group g = groups.get(group);
     if (g == null) {
       throw new NotFoundException("group " + group.value() + " does not exist");
@@ -47,8 +51,16 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
     if (g.members.containsKey(member)) {
       return false;
     }
-    put(g, member, admin);
+    put(g, member, admin, joinedAt);
     return true;
+  }
+
+  @Override
+  public synchronized Optional<Instant> memberSince(GroupId group, UserId member) {
+    Group g = groups.get(group);
+    return g == null || !g.members.containsKey(member)
+        ? Optional.empty()
+        : Optional.of(g.joined.get(member));
   }
 
   @Override
@@ -57,6 +69,7 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
     if (g == null || g.members.remove(member) == null) {
       return false;
     }
+    g.joined.remove(member);
     TreeSet<String> mine = groupsByUser.get(member);
     if (mine != null) {
       mine.remove(group.value());
@@ -119,14 +132,16 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
     return true;
   }
 
-  private void put(Group group, UserId member, boolean admin) {
+  private void put(Group group, UserId member, boolean admin, Instant joinedAt) {
     group.members.put(member, admin);
+    group.joined.put(member, joinedAt);
     groupsByUser.computeIfAbsent(member, u -> new TreeSet<>()).add(group.info.id().value());
   }
 
   private static final class Group {
     final GroupInfo info;
     final TreeMap<UserId, Boolean> members = new TreeMap<>();
+    final Map<UserId, Instant> joined = new HashMap<>();
 
     Group(GroupInfo info) {
       this.info = info;

@@ -4,17 +4,20 @@ import io.messagingkit.core.UserId;
 import java.util.Set;
 
 /**
- * Who has exchanged direct messages with whom: the default presence policy shows a user's presence
- * to these contacts (and to the members of the user's groups). Symmetric.
+ * Who has written to whom in a direct message: the default presence policy shows a user's presence
+ * only to the users it has written to (its consent). Directed: {@code link(a, b)} says nothing
+ * about {@code b} having written to {@code a}.
  *
  * <p>Thread-safe; blocking; throws {@link io.messagingkit.core.UnavailableException} when the
  * backend is down.
  */
 public interface ContactGraph {
 
-  /** Records that {@code a} and {@code b} share a conversation. Idempotent; {@code a != b}. */
-  void link(UserId a, UserId b);
+  /**
+   * Records that {@code from} wrote a direct message to {@code to}. Idempotent; {@code from != to}.
+   */
+  void link(UserId from, UserId to);
 
-  /** The users linked with {@code user}; an empty set if none. */
+  /** The users {@code user} has written to directly; an empty set if none. */
   Set<UserId> contactsOf(UserId user);
 }

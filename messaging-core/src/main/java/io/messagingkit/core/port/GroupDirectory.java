@@ -4,6 +4,7 @@ import io.messagingkit.core.GroupId;
 import io.messagingkit.core.GroupInfo;
 import io.messagingkit.core.GroupMember;
 import io.messagingkit.core.UserId;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,10 +27,18 @@ public interface GroupDirectory {
   Optional<GroupInfo> find(GroupId group);
 
   /**
-   * Adds a member (or changes nothing if already one). Returns whether the member was added. Throws
-   * {@link io.messagingkit.core.NotFoundException} if the group does not exist.
+   * Adds a member who joins at {@code joinedAt} (or changes nothing, join time included, if already
+   * one). Returns whether the member was added. A member removed and added again gets the new join
+   * time. Throws {@link io.messagingkit.core.NotFoundException} if the group does not exist.
    */
-  boolean addMember(GroupId group, UserId member, boolean admin);
+  boolean addMember(GroupId group, UserId member, boolean admin, Instant joinedAt);
+
+  /**
+   * When {@code member} joined the group (the creator: the group's creation time; a member removed
+   * and added again: the last addition), or empty if not a member (or the group is absent). A
+   * member sees only the group's messages accepted from this time on.
+   */
+  Optional<Instant> memberSince(GroupId group, UserId member);
 
   /** Removes a member; returns whether it was one. */
   boolean removeMember(GroupId group, UserId member);

@@ -8,6 +8,7 @@ import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Update;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What differs between the supported databases, as a small strategy: the migration folder,
@@ -58,16 +59,19 @@ abstract class Dialect {
   }
 
   /**
-   * Inserts dedupe keys ({@code senders[i]}, {@code ids[i]}, accepted at {@code seconds[i]}, {@code
-   * nanos[i]}) into the idempotency table, skipping keys already there, in one statement; returns
-   * the server sequence of each key it inserted, by (sender, id). Only where {@link
-   * #insertReturns()}; callers elsewhere insert one by one and read back.
+   * Inserts dedupe keys ({@code senders[i]}, {@code ids[i]}, addressed to {@code toUsers[i]} or
+   * {@code toGroups[i]}, accepted at {@code seconds[i]}, {@code nanos[i]}) into the idempotency
+   * table, skipping keys already there, in one statement; returns the server sequence of each key
+   * it inserted, by (sender, id). Only where {@link #insertReturns()}; callers elsewhere insert one
+   * by one and read back.
    */
   Map<List<String>, Long> insertDedupeKeys(
       Handle handle,
       String table,
       List<String> senders,
       List<String> ids,
+      List<@Nullable String> toUsers,
+      List<@Nullable String> toGroups,
       List<Long> seconds,
       List<Integer> nanos) {
     throw new UnsupportedOperationException(database() + " has no insert-returning");

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * A {@link ContactGraph} in a relational database: table {@code mk_contact} holds both directions
- * of every link, written in one transaction, so {@link #contactsOf} is one primary-key range read.
+ * A {@link ContactGraph} in a relational database: table {@code mk_contact} holds one row per
+ * (writer, addressee), so {@link #contactsOf} is one primary-key range read.
  *
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
@@ -29,23 +29,17 @@ public final class JdbcContactGraph implements ContactGraph {
   }
 
   @Override
-  public void link(UserId a, UserId b) {
-    if (a.equals(b)) {
-      throw new IllegalArgumentException("a user is not its own contact: " + a);
+  public void link(UserId from, UserId to) {
+    if (from.equals(to)) {
+      throw new IllegalArgumentException("a user is not its own contact: " + from);
     }
-    // lower id first in every transaction: two links of one pair never deadlock
-    UserId low = a.compareTo(b) < 0 ? a : b;
-    UserId high = low == a ? b : a;
-    db.tx(
-        "linking " + a + " and " + b,
+    db.call(
+        "linking " + from + " to " + to,
         h -> {
-          for (UserId[] pair : new UserId[][] {{low, high}, {high, low}}) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("user_id", pair[0].value());
-            row.put("contact_id", pair[1].value());
-            db.dialect.insertIfAbsent(h, table, "user_id, contact_id", row);
-          }
-          return null;
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("user_id", from.value());
+          row.put("contact_id", to.value());
+          return db.dialect.insertIfAbsent(h, table, "user_id, contact_id", row);
         });
   }
 

@@ -17,9 +17,9 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * A {@link GroupDirectory} in a relational database: the seed's (group_id, member_id, is_admin)
- * table {@code mk_group_member}, indexed by member to list a user's groups, and {@code mk_group}
- * for names; deleting a group cascades to its memberships. Identifiers compare byte-wise (binary
- * collation), so ordering matches {@link String#compareTo}.
+ * table {@code mk_group_member} (with each member's join time), indexed by member to list a user's
+ * groups, and {@code mk_group} for names; deleting a group cascades to its memberships. Identifiers
+ * compare byte-wise (binary collation), so ordering matches {@link String#compareTo}.
  *
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
@@ -53,7 +53,7 @@ public final class JdbcGroupDirectory implements GroupDirectory {
           if (!db.dialect.insertIfAbsent(h, groups, "group_id", row)) {
             throw new ConflictException("group " + group.id().value() + " already exists");
           }
-          insertMember(h, group.id(), group.createdBy(), true);
+          insertMember(h, group.id(), group.createdBy(), true, group.createdAt());
           return group;
         });
   }
@@ -79,7 +79,8 @@ public final class JdbcGroupDirectory implements GroupDirectory {
   }
 
   @Override
-  public boolean addMember(GroupId group, UserId member, boolean admin) {
+  public boolean addMember(GroupId group, UserId member, boolean admin, Instant joinedAt) {
+    java.util.Objects.requireNonNull(joinedAt, "joinedAt");
     return db.tx(
         "adding " + member + " to group " + group,
         h -> {
@@ -93,15 +94,18 @@ public final class JdbcGroupDirectory implements GroupDirectory {
           if (!exists) {
             throw new NotFoundException("group " + group.value() + " does not exist");
           }
-          return insertMember(h, group, member, admin);
+          return insertMember(h, group, member, admin, joinedAt);
         });
   }
 
-  private boolean insertMember(Handle h, GroupId group, UserId member, boolean admin) {
+  private boolean insertMember(
+      Handle h, GroupId group, UserId member, boolean admin, Instant joinedAt) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("group_id", group.value());
     row.put("member_id", member.value());
     row.put("is_admin", admin);
+    row.put("joined_s", joinedAt.getEpochSecond());
+    row.put("joined_n", joinedAt.getNano());
     return db.dialect.insertIfAbsent(h, members, "group_id, member_id", row);
   }
 
@@ -150,6 +154,21 @@ public final class JdbcGroupDirectory implements GroupDirectory {
         .bind("m", member.value())
         .map((rs, ctx) -> new GroupMember(group, member, rs.getBoolean(1)))
         .findOne();
+  }
+
+  @Override
+  public Optional<Instant> memberSince(GroupId group, UserId member) {
+    return db.call(
+        "reading when " + member + " joined group " + group,
+        h ->
+            h.createQuery(
+                    "SELECT joined_s, joined_n FROM "
+                        + members
+                        + " WHERE group_id = :g AND member_id = :m")
+                .bind("g", group.value())
+                .bind("m", member.value())
+                .map((rs, ctx) -> Instant.ofEpochSecond(rs.getLong(1), rs.getInt(2)))
+                .findOne());
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.messagingkit.store.jdbc;
 
+import io.messagingkit.core.GroupId;
 import io.messagingkit.core.MessageId;
+import io.messagingkit.core.Recipient;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import java.time.Instant;
@@ -12,17 +14,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link IdempotencyStore} in a relational database: table {@code mk_idempotency} with a unique
- * (sender, message id) and an identity column for the server sequence. A client retry after a lost
- * commit reply hits the unique key and reads back the first row: one row, one server sequence,
- * whatever the number of retries or concurrent callers.
+ * (sender, message id), the recipient ({@code to_user_id} or {@code to_group_id}) and an identity
+ * column for the server sequence. A client retry after a lost commit reply hits the unique key and
+ * reads back the first row: one row, one server sequence, whatever the number of retries or
+ * concurrent callers.
  *
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
@@ -50,9 +55,39 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
    * on PostgreSQL, one insert statement per batch.
    */
   @Override
-  public Acceptance accept(UserId sender, MessageId id, Instant now) {
+  public Acceptance accept(UserId sender, MessageId id, Recipient to, Instant now) {
+    Objects.requireNonNull(to, "to");
     Objects.requireNonNull(now, "now");
-    return accepts.submit(new Pending(new Key(sender, id), now));
+    return accepts.submit(new Pending(new Key(sender, id), to, now));
+  }
+
+  @Override
+  public Optional<Accepted> find(UserId sender, MessageId id) {
+    return db.call(
+        "finding dedupe key " + sender + "/" + id,
+        h ->
+            h.createQuery(
+                    "SELECT to_user_id, to_group_id, accepted_s, accepted_n FROM "
+                        + table
+                        + " WHERE sender_id = :s AND message_id = :m")
+                .bind("s", sender.value())
+                .bind("m", id.value())
+                .map(
+                    (rs, ctx) -> {
+                      String user = rs.getString(1);
+                      String group = rs.getString(2);
+                      Instant at = Instant.ofEpochSecond(rs.getLong(3), rs.getInt(4));
+                      // a key accepted before the recipient was recorded proves nothing
+                      if (user != null) {
+                        return Optional.of(new Accepted(Recipient.user(UserId.of(user)), at));
+                      }
+                      if (group != null) {
+                        return Optional.of(new Accepted(Recipient.group(GroupId.of(group)), at));
+                      }
+                      return Optional.<Accepted>empty();
+                    })
+                .findOne()
+                .flatMap(a -> a));
   }
 
   private List<Acceptance> acceptBatch(List<Pending> batch) {
@@ -92,6 +127,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 table,
                 open.stream().map(p -> p.key().sender().value()).toList(),
                 open.stream().map(p -> p.key().id().value()).toList(),
+                open.stream().map(p -> toUser(p.to())).toList(),
+                open.stream().map(p -> toGroup(p.to())).toList(),
                 open.stream().map(p -> p.now().getEpochSecond()).toList(),
                 open.stream().map(p -> p.now().getNano()).toList())
             .forEach(
@@ -105,6 +142,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("sender_id", p.key().sender().value());
           row.put("message_id", p.key().id().value());
+          if (p.to() instanceof Recipient.ToUser u) {
+            row.put("to_user_id", u.user().value());
+          } else {
+            row.put("to_group_id", ((Recipient.ToGroup) p.to()).group().value());
+          }
           row.put("accepted_s", p.now().getEpochSecond());
           row.put("accepted_n", p.now().getNano());
           row.put("completed", false);
@@ -147,7 +189,15 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
       Comparator.comparing((Key k) -> k.sender().value()).thenComparing(k -> k.id().value());
 
   /** A call of {@link #accept} waiting for its group commit. */
-  private record Pending(Key key, Instant now) {}
+  private record Pending(Key key, Recipient to, Instant now) {}
+
+  private static @Nullable String toUser(Recipient to) {
+    return to instanceof Recipient.ToUser u ? u.user().value() : null;
+  }
+
+  private static @Nullable String toGroup(Recipient to) {
+    return to instanceof Recipient.ToGroup g ? g.group().value() : null;
+  }
 
   @Override
   public void complete(UserId sender, MessageId id) {
@@ -171,19 +221,21 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
    * one by one as {@link #accept} does.
    */
   @Override
-  public List<Acceptance> acceptAll(List<Key> keys, Instant now) {
+  public List<Acceptance> acceptAll(List<Addressed> messages, Instant now) {
     Objects.requireNonNull(now, "now");
-    if (keys.isEmpty()) {
+    if (messages.isEmpty()) {
       return List.of();
     }
+    List<Key> keys = messages.stream().map(Addressed::key).toList();
     Map<Key, Acceptance> held =
         db.call("looking up " + keys.size() + " dedupe key(s)", h -> held(h, keys));
-    List<Pending> missing =
-        keys.stream()
-            .distinct()
-            .filter(k -> !held.containsKey(k))
-            .map(k -> new Pending(k, now))
-            .toList();
+    Map<Key, Pending> firsts = new LinkedHashMap<>();
+    for (Addressed m : messages) {
+      if (!held.containsKey(m.key())) {
+        firsts.putIfAbsent(m.key(), new Pending(m.key(), m.to(), now));
+      }
+    }
+    List<Pending> missing = List.copyOf(firsts.values());
     if (!missing.isEmpty()) {
       List<Acceptance> accepted = acceptBatch(missing);
       for (int i = 0; i < missing.size(); i++) {

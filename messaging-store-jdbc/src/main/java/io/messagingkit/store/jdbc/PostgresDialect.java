@@ -10,6 +10,7 @@ import java.util.StringJoiner;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,17 +50,33 @@ final class PostgresDialect extends Dialect {
       String table,
       List<String> senders,
       List<String> ids,
+      List<@Nullable String> toUsers,
+      List<@Nullable String> toGroups,
       List<Long> seconds,
       List<Integer> nanos) {
     StringJoiner rows = new StringJoiner(", ");
     for (int i = 0; i < senders.size(); i++) {
-      rows.add("(:s" + i + ", :m" + i + ", :a" + i + ", :n" + i + ", FALSE)");
+      rows.add(
+          "(:s"
+              + i
+              + ", :m"
+              + i
+              + ", :tu"
+              + i
+              + ", :tg"
+              + i
+              + ", :a"
+              + i
+              + ", :n"
+              + i
+              + ", FALSE)");
     }
     Query insert =
         handle.createQuery(
             "INSERT INTO "
                 + table
-                + " (sender_id, message_id, accepted_s, accepted_n, completed) VALUES "
+                + " (sender_id, message_id, to_user_id, to_group_id, accepted_s, accepted_n,"
+                + " completed) VALUES "
                 + rows
                 + " ON CONFLICT (sender_id, message_id) DO NOTHING"
                 + " RETURNING sender_id, message_id, seq");
@@ -67,6 +84,8 @@ final class PostgresDialect extends Dialect {
       insert
           .bind("s" + i, senders.get(i))
           .bind("m" + i, ids.get(i))
+          .bind("tu" + i, toUsers.get(i))
+          .bind("tg" + i, toGroups.get(i))
           .bind("a" + i, (long) seconds.get(i))
           .bind("n" + i, (int) nanos.get(i));
     }

@@ -108,7 +108,10 @@ class DatabaseOutageIT {
           stores.offlineStore().enqueue(bob, message("m1"));
           stores.offlineStore().enqueue(bob, message("m2"));
           IdempotencyStore.Acceptance accepted =
-              stores.idempotencyStore().accept(alice, MessageId.of("m1"), Instant.now());
+              stores
+                  .idempotencyStore()
+                  .accept(
+                      alice, MessageId.of("m1"), Recipient.user(UserId.of("bob")), Instant.now());
 
           proxy.stop();
           assertUnavailable(() -> stores.offlineStore().enqueue(bob, message("lost")));
@@ -117,7 +120,14 @@ class DatabaseOutageIT {
               () -> stores.offlineStore().acknowledge(bob, alice, MessageId.of("m1")));
           assertUnavailable(() -> stores.offlineStore().depth(bob));
           assertUnavailable(
-              () -> stores.idempotencyStore().accept(alice, MessageId.of("m9"), Instant.now()));
+              () ->
+                  stores
+                      .idempotencyStore()
+                      .accept(
+                          alice,
+                          MessageId.of("m9"),
+                          Recipient.user(UserId.of("bob")),
+                          Instant.now()));
           assertUnavailable(
               () ->
                   stores
@@ -134,7 +144,14 @@ class DatabaseOutageIT {
               .untilAsserted(() -> assertThat(stores.offlineStore().depth(bob)).isEqualTo(2));
           List<QueuedMessage> queue = stores.offlineStore().fetch(bob, 0, 10);
           assertThat(queue).extracting(q -> q.envelope().id().value()).containsExactly("m1", "m2");
-          assertThat(stores.idempotencyStore().accept(alice, MessageId.of("m1"), Instant.now()))
+          assertThat(
+                  stores
+                      .idempotencyStore()
+                      .accept(
+                          alice,
+                          MessageId.of("m1"),
+                          Recipient.user(UserId.of("bob")),
+                          Instant.now()))
               .isEqualTo(
                   new IdempotencyStore.Acceptance(
                       accepted.sequence(),
@@ -143,7 +160,11 @@ class DatabaseOutageIT {
           assertThat(
                   stores
                       .idempotencyStore()
-                      .accept(alice, MessageId.of("m9"), Instant.now())
+                      .accept(
+                          alice,
+                          MessageId.of("m9"),
+                          Recipient.user(UserId.of("bob")),
+                          Instant.now())
                       .status())
               .isEqualTo(IdempotencyStore.Status.NEW);
           stores.offlineStore().enqueue(bob, message("m3"));

@@ -3,6 +3,7 @@ package io.messagingkit.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.messagingkit.core.MessageId;
+import io.messagingkit.core.Recipient;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.IdempotencyStore;
 import io.messagingkit.core.port.IdempotencyStore.Acceptance;
@@ -56,7 +57,10 @@ class IdempotencyConcurrencyIT {
                 for (int k = 0; k < KEYS; k++) {
                   mine.add(
                       store.accept(
-                          sender, MessageId.of("k" + k), Instant.ofEpochSecond(1_000, thread)));
+                          sender,
+                          MessageId.of("k" + k),
+                          Recipient.user(UserId.of("someone")),
+                          Instant.ofEpochSecond(1_000, thread)));
                 }
                 return mine;
               }));

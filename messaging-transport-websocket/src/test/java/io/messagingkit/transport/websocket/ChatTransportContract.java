@@ -378,12 +378,12 @@ abstract class ChatTransportContract {
     }
 
     @Test
-    @DisplayName("presence turns online, then offline with last seen, for a contact")
+    @DisplayName("presence turns online, then offline with last seen, for a user it wrote to")
     void presence() {
       WireClient alice = connect("alice", "phone");
       WireClient bob = connect("bob", "phone");
-      alice.send(text("p1", "bob", "hi"));
-      alice.next("SENT_ACK");
+      bob.send(text("p1", "alice", "hi")); // bob's consent to be seen by alice
+      bob.next("SENT_ACK");
       alice.send(frame("type", "PRESENCE_SUBSCRIBE", "rid", "q1", "users", List.of("bob")));
       JsonNode now = alice.next(f -> f.path("rid").asText().equals("q1"), "PRESENCE q1");
       assertThat(now.path("online").asBoolean()).isTrue();
@@ -398,12 +398,12 @@ abstract class ChatTransportContract {
     }
 
     @Test
-    @DisplayName("typing reaches the other side of a direct conversation")
+    @DisplayName("typing reaches the other side of a direct conversation that wrote to the typist")
     void typing() {
       WireClient alice = connect("alice", "phone");
       WireClient bob = connect("bob", "phone");
-      alice.send(text("t0", "bob", "hi"));
-      alice.next("SENT_ACK");
+      bob.send(text("t0", "alice", "hi"));
+      bob.next("SENT_ACK");
       alice.send(frame("type", "TYPING", "to", "bob", "typing", true));
       JsonNode t = bob.next("TYPING");
       assertThat(t.path("from").asText()).isEqualTo("alice");

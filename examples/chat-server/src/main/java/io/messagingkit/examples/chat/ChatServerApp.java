@@ -179,14 +179,23 @@ public final class ChatServerApp implements AutoCloseable {
             .mediaStore(media)
             .build()
             .start();
-    // The example treats every registered user as everyone's contact, so presence is visible.
+    // The example treats every registered user as everyone's contact, so presence is visible: an
+    // application's choice (registering here is consenting to be seen by the other users). The
+    // contact graph is directed (who consented to whom), so both directions are linked.
     UserAccounts accounts =
         new UserAccounts(
-            config.dataDir(), (newUser, others) -> others.forEach(o -> contacts.link(newUser, o)));
+            config.dataDir(),
+            (newUser, others) ->
+                others.forEach(
+                    o -> {
+                      contacts.link(newUser, o);
+                      contacts.link(o, newUser);
+                    }));
     List<UserId> known = accounts.users();
     for (int i = 0; i < known.size(); i++) {
       for (int j = i + 1; j < known.size(); j++) {
         contacts.link(known.get(i), known.get(j));
+        contacts.link(known.get(j), known.get(i));
       }
     }
     JwtAuthenticator authenticator =

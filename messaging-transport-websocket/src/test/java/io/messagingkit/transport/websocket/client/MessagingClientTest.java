@@ -158,7 +158,7 @@ class MessagingClientTest {
     Heard b = new Heard();
     MessagingClient alice = client("alice", a);
     MessagingClient bob = client("bob", b);
-    alice.send(UserId.of("bob"), "hello").join();
+    bob.send(UserId.of("alice"), "hello").join(); // bob lets alice see him and his typing
     List<Presence> now = alice.subscribePresence(List.of(UserId.of("bob"))).join();
     assertThat(now).singleElement().satisfies(p -> assertThat(p.online()).isTrue());
     alice.typing(Recipient.user(UserId.of("bob")), true);
