@@ -50,7 +50,8 @@ class EnqueueAndCompleteTest {
   @DisplayName("commit together: the entry is queued and the acceptance is complete")
   void bothCommitted() {
     IdempotencyStore idempotency = stores.idempotencyStore();
-    assertThat(idempotency.accept(ALICE, MessageId.of("m1"), NOW).status())
+    assertThat(
+            idempotency.accept(ALICE, MessageId.of("m1"), Recipient.user(BOB.user()), NOW).status())
         .isEqualTo(IdempotencyStore.Status.NEW);
 
     List<Long> sequences =
@@ -63,7 +64,8 @@ class EnqueueAndCompleteTest {
 
     assertThat(sequences).hasSize(1);
     assertThat(stores.offlineStore().depth(BOB)).isEqualTo(1);
-    assertThat(idempotency.accept(ALICE, MessageId.of("m1"), NOW).status())
+    assertThat(
+            idempotency.accept(ALICE, MessageId.of("m1"), Recipient.user(BOB.user()), NOW).status())
         .isEqualTo(IdempotencyStore.Status.COMPLETED);
   }
 
@@ -71,7 +73,7 @@ class EnqueueAndCompleteTest {
   @DisplayName("fail together: when the completion cannot be written, nothing is queued")
   void bothRolledBack() throws Exception {
     IdempotencyStore idempotency = stores.idempotencyStore();
-    idempotency.accept(ALICE, MessageId.of("m1"), NOW);
+    idempotency.accept(ALICE, MessageId.of("m1"), Recipient.user(BOB.user()), NOW);
     try (Connection c = stores.dataSource().getConnection();
         Statement s = c.createStatement()) {
       s.execute("ALTER TABLE mk_idempotency RENAME TO mk_idempotency_gone");
