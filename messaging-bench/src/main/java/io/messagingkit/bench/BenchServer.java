@@ -96,6 +96,8 @@ public final class BenchServer implements AutoCloseable {
             .settings(
                 WebSocketSettings.builder()
                     .rateLimit(1_000_000, 1_000_000)
+                    .controlRateLimit(1_000_000, 1_000_000)
+                    .inboundByteRate(1L << 30, 1L << 30)
                     .maxConnectionsPerAddress(1_000_000)
                     .idleTimeout(idle)
                     .build())

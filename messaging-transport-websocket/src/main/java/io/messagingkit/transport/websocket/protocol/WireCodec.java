@@ -113,8 +113,17 @@ public final class WireCodec {
                 ErrorCode.INVALID_REQUEST, ref, "unknown frame type '" + abbreviate(type) + "'");
       };
     } catch (IllegalArgumentException e) {
-      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": " + e.getMessage());
+      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": " + clientText(e));
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": a value is out of range");
     }
+  }
+
+  /** The message of the library's own validation; never a JDK or library text. */
+  private static String clientText(IllegalArgumentException e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    boolean ours = trace.length > 0 && trace[0].getClassName().startsWith("io.messagingkit.");
+    return ours && e.getMessage() != null ? e.getMessage() : "invalid value";
   }
 
   private ClientFrame.Send decodeSend(ObjectNode o, @Nullable String ref) {
@@ -576,8 +585,14 @@ public final class WireCodec {
     try {
       node = mapper.readTree(text);
     } catch (JsonProcessingException e) {
+      // Not the parser's message: it names the parser's classes and settings.
+      var at = e.getLocation();
       throw new FrameException(
-          ErrorCode.INVALID_REQUEST, null, "malformed JSON: " + e.getOriginalMessage());
+          ErrorCode.INVALID_REQUEST,
+          null,
+          at == null || at.getColumnNr() < 0
+              ? "malformed JSON"
+              : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
     }
     if (!(node instanceof ObjectNode o)) {
       throw new FrameException(ErrorCode.INVALID_REQUEST, null, "a frame must be a JSON object");
