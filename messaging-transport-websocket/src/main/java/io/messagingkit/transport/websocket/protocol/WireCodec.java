@@ -839,10 +839,36 @@ public final class WireCodec {
 
   private String write(ObjectNode o) {
     try {
-      return mapper.writeValueAsString(o);
+      return wellFormed(mapper.writeValueAsString(o));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e);
     }
+  }
+
+  /**
+   * Replaces each unpaired surrogate with U+FFFD. A client can put one in any string field with a
+   * JSON escape of a lone surrogate; echoed back raw (in a ref, a group name, an error), it cannot
+   * be encoded as UTF-8, and Tyrus then never completes the write, silencing the connection.
+   */
+  static String wellFormed(String s) {
+    char[] out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        continue;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (out == null) {
+        out = s.toCharArray();
+      }
+      out[i] = '\ufffd';
+    }
+    return out == null ? s : new String(out);
   }
 
   private static String abbreviate(String s) {
