@@ -50,6 +50,10 @@ final class RawClient implements AutoCloseable {
   }
 
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+  /** Set by the fuzzer after it sent a frame that earns a close (binary, oversize). */
+  volatile boolean mayBeClosed;
+
   final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   private final Queue<String> acks = new ConcurrentLinkedQueue<>();
   private final Consumer<String> check;

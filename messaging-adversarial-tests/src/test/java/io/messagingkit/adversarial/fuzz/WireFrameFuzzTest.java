@@ -67,8 +67,11 @@ class WireFrameFuzzTest {
   static final Set<String> CLIENT_ERROR_CODES =
       Set.of("invalid_request", "forbidden", "not_found", "conflict", "rate_limited");
 
-  /** Close codes the fuzzer's frames may earn: binary 1003, oversize 1009, rate 1008. */
-  static final Set<Integer> DOCUMENTED_CLOSES = Set.of(1003, 1008, 1009);
+  /**
+   * Close codes the fuzzer's frames may earn: binary 1003, oversize 1009, rate 1008; 0 counts a
+   * reset seen while the client was still sending the frame that earned one of them.
+   */
+  static final Set<Integer> DOCUMENTED_CLOSES = Set.of(0, 1003, 1008, 1009);
 
   static final Pattern INTERNALS =
       Pattern.compile(
@@ -91,9 +94,6 @@ class WireFrameFuzzTest {
       "on Jetty, fuzzed frames get only well-formed answers, clean errors and documented closes;"
           + " others keep being served; memory and threads return to their baseline")
   void jetty() throws Exception {
-    if (true) {
-      return;
-    }
     fuzz("jetty");
   }
 
@@ -170,10 +170,13 @@ class WireFrameFuzzTest {
         for (int n = 0; n < BATCH && sent < total; n++, sent++) {
           int k = n % FUZZ_CONNECTIONS;
           RawClient c = fuzzers.get(k);
+          String next = random.nextInt(2_000) == 0 ? null : frames.next(random).value();
+          if (next == null || next.length() > MAX_FRAME) {
+            c.mayBeClosed =
+                true; // a binary or oversize frame: 1003 or 1009 (or a reset) may follow
+          }
           boolean ok =
-              random.nextInt(2_000) == 0
-                  ? c.sendBinary(new byte[1 + random.nextInt(8_192)])
-                  : c.send(remember(frames.next(random).value()));
+              next == null ? c.sendBinary(new byte[1 + random.nextInt(8_192)]) : c.send(next);
           if (!ok || !c.isOpen()) {
             fuzzers.set(k, reconnect(c, uri, issuer, users.get(k), k, closes));
           }
@@ -190,18 +193,14 @@ class WireFrameFuzzTest {
           try {
             c.await("RESULT", Map.of("rid", rid));
           } catch (AssertionError e) {
-            Thread.getAllStackTraces()
-                .forEach(
-                    (t, st) -> {
-                      StringBuilder b =
-                          new StringBuilder("THREAD " + t.getName() + " " + t.getState());
-                      for (StackTraceElement el : st) {
-                        b.append("\n    at ").append(el);
-                      }
-                      System.out.println(b);
-                    });
-            System.out.println("LAST FRAMES " + lastFrames);
-            throw e;
+            if (!c.closed.isDone()) {
+              throw e;
+            }
+            // Closed by a frame of the batch (oversize, binary) after the marker went out.
+            c = reconnect(c, uri, issuer, users.get(k), k, closes);
+            fuzzers.set(k, c);
+            c.send("{\"type\":\"GROUP_LIST\",\"rid\":\"" + rid + "\"}");
+            c.await("RESULT", Map.of("rid", rid));
           }
         }
         ctlB.send("{\"type\":\"HEARTBEAT\"}");
@@ -265,16 +264,6 @@ class WireFrameFuzzTest {
         .isLessThan(heapBefore + (32L << 20));
   }
 
-  private final java.util.ArrayDeque<String> lastFrames = new java.util.ArrayDeque<>();
-
-  private String remember(String f) {
-    lastFrames.add(f.length() > 200 ? f.substring(0, 200) + "...(" + f.length() + ")" : f);
-    if (lastFrames.size() > 12) {
-      lastFrames.poll();
-    }
-    return f;
-  }
-
   private RawClient control(URI uri, JwtIssuer issuer, String user) {
     RawClient c =
         RawClient.connect(
@@ -317,6 +306,11 @@ class WireFrameFuzzTest {
       code = old.closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       code = -1; // the server neither answered nor closed: counted, and not a documented close
+    }
+    if (code == 1006 && old.mayBeClosed) {
+      // The server closed while the client was still writing the frame that earned the close,
+      // so the client saw a reset before the close frame: counted apart, not a server fault.
+      code = 0;
     }
     closes.computeIfAbsent(code, x -> new AtomicLong()).incrementAndGet();
     old.close();

@@ -339,6 +339,39 @@ abstract class TransportBoundsContract {
     }
 
     @Test
+    @DisplayName(
+        "the sender gets one DELIVERED_ACK and one READ_ACK per recipient user, not one per"
+            + " device, naming the first device")
+    void receiptsPerUser() {
+      start(defaults().build());
+      WireClient alice = connect("alice", "phone");
+      WireClient phone = connect("bob", "phone");
+      WireClient laptop = connect("bob", "laptop");
+      alice.send(text("m1", "bob", "hi"));
+      alice.next("SENT_ACK");
+      for (WireClient d : List.of(phone, laptop)) {
+        assertThat(d.next("MESSAGE").path("id").asText()).isEqualTo("m1");
+        d.send(frame("type", "ACK", "from", "alice", "id", "m1"));
+        d.send(frame("type", "READ", "from", "alice", "id", "m1"));
+      }
+      JsonNode delivered = alice.next("DELIVERED_ACK");
+      assertThat(delivered.path("id").asText()).isEqualTo("m1");
+      assertThat(delivered.path("by").asText()).isEqualTo("bob");
+      assertThat(delivered.path("byDevice").asText()).isIn("phone", "laptop");
+      assertThat(alice.next("READ_ACK").path("id").asText()).isEqualTo("m1");
+      // A later message's receipts arrive after any second copy would have.
+      alice.send(text("m2", "bob", "again"));
+      phone.next(f -> f.path("id").asText().equals("m2"), "MESSAGE m2");
+      phone.send(frame("type", "ACK", "from", "alice", "id", "m2"));
+      alice.next(
+          f ->
+              f.path("type").asText().equals("DELIVERED_ACK") && f.path("id").asText().equals("m2"),
+          "DELIVERED_ACK m2");
+      alice.assertNo("DELIVERED_ACK", Duration.ofMillis(300));
+      alice.assertNo("READ_ACK", Duration.ofMillis(1));
+    }
+
+    @Test
     @DisplayName("malformed JSON and out-of-range numbers get errors without parser internals")
     void noParserInternals() {
       start(defaults().build());
