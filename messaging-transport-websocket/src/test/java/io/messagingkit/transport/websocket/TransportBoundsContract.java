@@ -310,7 +310,11 @@ abstract class TransportBoundsContract {
     void binaryHuge() {
       start(defaults().build());
       WireClient c = connect("alice", "phone");
-      c.sendBinary(new byte[200 * 1024]);
+      try {
+        c.sendBinary(new byte[200 * 1024]);
+      } catch (java.util.concurrent.CompletionException closedWhileSending) {
+        // The server closes on the first fragment, possibly before the client finished writing.
+      }
       assertThat(c.awaitClose()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
     }
 
