@@ -376,6 +376,21 @@ abstract class TransportBoundsContract {
     }
 
     @Test
+    @DisplayName(
+        "an unpaired surrogate echoed back (as a rid) comes back as U+FFFD and the connection"
+            + " keeps answering")
+    void unpairedSurrogate() {
+      start(defaults().build());
+      WireClient c = connect("alice", "phone");
+      c.sendText("{\"type\":\"GROUP_LIST\",\"rid\":\"a\\ud800b\"}");
+      assertThat(c.next("RESULT").path("rid").asText()).isEqualTo("a\ufffdb");
+      c.sendText("{\"type\":\"FLY\",\"rid\":\"\\udc00\"}");
+      assertThat(c.next("ERROR").path("ref").asText()).isEqualTo("\ufffd");
+      c.send(frame("type", "HEARTBEAT"));
+      c.next("HEARTBEAT_ACK");
+    }
+
+    @Test
     @DisplayName("malformed JSON and out-of-range numbers get errors without parser internals")
     void noParserInternals() {
       start(defaults().build());
