@@ -112,6 +112,8 @@ public final class BenchServer implements AutoCloseable {
                     .rateLimit(
                         config.rateLimit() > 0 ? config.rateLimit() : 1_000_000,
                         config.rateLimit() > 0 ? 2 * config.rateLimit() : 1_000_000)
+                    .controlRateLimit(1_000_000, 1_000_000)
+                    .inboundByteRate(1L << 30, 1L << 30)
                     .maxConnectionsPerAddress(1_000_000)
                     .idleTimeout(idle)
                     .build())

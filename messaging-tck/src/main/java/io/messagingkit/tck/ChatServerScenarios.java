@@ -180,7 +180,8 @@ public abstract class ChatServerScenarios {
       assertThat(again.duplicate()).isTrue();
       alice.sendText("after", bob.user(), "marker");
       bob.awaitMessage("after");
-      assertThat(bob.messages()).extracting(e -> e.id().value()).containsExactly("dup", "after");
+      // Raw deliveries, not the de-duplicated view: a second copy of "dup" arrives before "after".
+      assertDeliveredOnce(bob, "dup", "after");
     }
 
     @Test
@@ -774,6 +775,14 @@ public abstract class ChatServerScenarios {
     return new String(envelope.body(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Asserts that {@code device} was handed exactly these messages, in this order, each once:
+   * counted on the raw deliveries to its connection, so a double delivery fails it.
+   */
+  static void assertDeliveredOnce(Device device, String... ids) {
+    assertThat(device.deliveries()).extracting(e -> e.id().value()).containsExactly(ids);
+  }
+
   /** A connected test device: its session and what it received. */
   protected static final class Device {
     public final DeviceAddress address;
@@ -796,6 +805,17 @@ public abstract class ChatServerScenarios {
 
     public SendReceipt sendToGroup(String id, GroupId group, String text) {
       return session.send(SendRequest.text(id, Recipient.group(group), text)).join();
+    }
+
+    /** Every message (not receipt) handed to the connection, in arrival order, duplicates kept. */
+    public List<Envelope> deliveries() {
+      List<Envelope> result = new ArrayList<>();
+      for (ServerEvent.Incoming in : connection.events(ServerEvent.Incoming.class)) {
+        if (!in.envelope().type().isReceipt()) {
+          result.add(in.envelope());
+        }
+      }
+      return result;
     }
 
     /** Messages (not receipts) received, in arrival order, without duplicates. */

@@ -249,6 +249,33 @@ public abstract class MessageArchiveContract {
       }
     }
 
+    @Test
+    @DisplayName(
+        "a well-formed cursor naming an out-of-range time or position is refused with"
+            + " InvalidRequestException, whose message carries no parser text")
+    void outOfRangeCursor() {
+      archive.append(chat(0));
+      for (String raw :
+          List.of(
+              "99999999999999999:0:1:alice:x",
+              "-99999999999999999:0:1:alice:x",
+              "253402300800:0:1:alice:x",
+              "1:-5:1:alice:x",
+              "1:1000000000:1:alice:x",
+              "1:0:99999999999999999999:alice:x",
+              "x1:0:1:alice:x")) {
+        String body = Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes());
+        for (String prefix : List.of("m1.", "j1.")) {
+          assertThatThrownBy(() -> archive.page(ALICE_BOB, prefix + body, 10))
+              .as("cursor %s%s", prefix, raw)
+              .isInstanceOf(InvalidRequestException.class)
+              .message()
+              .doesNotContain("For input string")
+              .doesNotContain("Exception");
+        }
+      }
+    }
+
     private List<String> foreignCursors() {
       String base64 = Base64.getUrlEncoder().withoutPadding().encodeToString("1:2:3".getBytes());
       return List.of("", "garbage", "%%%", base64, "m1." + base64, "j1." + base64, "j1.!!");

@@ -48,6 +48,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
 public final class JdbcMessageArchive implements MessageArchive {
+  /** The last second of year 9999, the latest time every supported database can hold. */
+  private static final long MAX_CURSOR_SECOND = 253_402_300_799L;
+
   private static final String CURSOR_PREFIX = "j1.";
 
   private final Db db;
@@ -268,14 +271,19 @@ public final class JdbcMessageArchive implements MessageArchive {
       if (nano < 0 || nano > 999_999_999) {
         throw new IllegalArgumentException("nanosecond out of range");
       }
+      long second = Long.parseLong(parts[0]);
+      if (second < 0 || second > MAX_CURSOR_SECOND) {
+        throw new IllegalArgumentException("time out of range");
+      }
       return new Position(
-          Long.parseLong(parts[0]),
+          second,
           nano,
           Long.parseLong(parts[2]),
           UserId.of(parts[3]).value(),
           MessageId.of(parts[4]).value());
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("invalid history cursor: " + e.getMessage());
+      // A fixed text: the parser's message would echo internals (and the forged cursor).
+      throw new InvalidRequestException("invalid history cursor");
     }
   }
 

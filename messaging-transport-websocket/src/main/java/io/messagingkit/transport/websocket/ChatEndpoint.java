@@ -17,11 +17,11 @@ import io.messagingkit.transport.websocket.protocol.WireCodec;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +47,6 @@ public final class ChatEndpoint extends Endpoint {
   private volatile @Nullable String address;
   private volatile @Nullable ScheduledFuture<?> pings;
   private volatile @Nullable ScheduledFuture<?> expiry;
-  private volatile @Nullable RateLimiter limiter;
   private int rateViolations;
   private volatile boolean counted;
 
@@ -66,7 +65,8 @@ public final class ChatEndpoint extends Endpoint {
     // Only the per-connection copy: never fall back to a map other connections could share.
     Object dev = session.getUserProperties().get(HandshakeConfigurator.DEVICE);
     WebSocketDeviceConnection conn =
-        new WebSocketDeviceConnection(session, codec, settings.outboundQueueCapacity());
+        new WebSocketDeviceConnection(
+            session, codec, settings.maxOutboundBytesPerConnection(), owner.outboundBudget());
     this.connection = conn;
     if (!(dev instanceof DeviceAddress d)) {
       conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "not authenticated");
@@ -81,10 +81,11 @@ public final class ChatEndpoint extends Endpoint {
       }
       this.address = a;
     }
-    this.limiter =
-        new RateLimiter(settings.clock(), settings.messagesPerSecond(), settings.burst());
     session.addMessageHandler(String.class, this::onText);
-    session.addMessageHandler(ByteBuffer.class, this::onBinary);
+    // A partial handler sees the first fragment of a binary message before the container buffers
+    // (and size-checks) the whole of it, so every binary message gets 1003, whatever its size.
+    session.addMessageHandler(
+        ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
     owner.opened();
     counted = true;
     conn.sendFrame(
@@ -96,7 +97,7 @@ public final class ChatEndpoint extends Endpoint {
     try {
       this.deviceSession = owner.connector().connect(d, conn);
     } catch (MessagingException e) {
-      conn.sendFrame(new ServerFrame.Error(e.code(), null, e.getMessage()));
+      conn.sendFrame(ClientErrors.of(null, "CONNECT", e));
       conn.closeQuietly(CloseCodes.INTERNAL_ERROR, "cannot connect: " + e.code().wireName());
       return;
     } catch (RuntimeException e) {
@@ -139,7 +140,7 @@ public final class ChatEndpoint extends Endpoint {
     }
   }
 
-  private void onBinary(ByteBuffer data) {
+  private void onBinary(ByteBuffer data, boolean last) {
     conn().closeQuietly(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
   }
 
@@ -153,32 +154,44 @@ public final class ChatEndpoint extends Endpoint {
     if (ds == null || conn.isClosed()) {
       return;
     }
-    if (!java.util.Objects.requireNonNull(limiter).tryAcquire()) {
-      rateViolations++;
-      if (rateViolations > owner.settings().maxRateViolations()) {
-        conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
-        return;
-      }
-      reply(new ServerFrame.Error(ErrorCode.RATE_LIMITED, null, "rate limit exceeded"));
+    // Per user, shared by all its connections and kept across reconnects: bytes first (they
+    // bound the cost of decoding), then request frames or control frames (ACK, HEARTBEAT).
+    UserRateLimits.Buckets limits =
+        owner.rateLimits().of(java.util.Objects.requireNonNull(device).user());
+    if (!limits.bytes().tryAcquire(OutboundBudget.utf8Length(text))) {
+      rateLimited(conn, null);
       return;
     }
     ClientFrame frame;
     try {
       frame = codec.decodeClient(text);
     } catch (FrameException e) {
-      reply(new ServerFrame.Error(e.code(), e.ref(), e.getMessage()));
+      if (limits.requests().tryAcquire()) {
+        reply(new ServerFrame.Error(e.code(), e.ref(), e.getMessage()));
+      } else {
+        rateLimited(conn, e.ref());
+      }
+      return;
+    }
+    boolean control = frame instanceof ClientFrame.Ack || frame instanceof ClientFrame.Heartbeat;
+    if (!(control ? limits.control() : limits.requests()).tryAcquire()) {
+      rateLimited(conn, refOf(frame));
       return;
     }
     try {
       handle(ds, frame);
-    } catch (MessagingException e) {
-      reply(new ServerFrame.Error(e.code(), refOf(frame), e.getMessage()));
-    } catch (IllegalArgumentException e) {
-      reply(new ServerFrame.Error(ErrorCode.INVALID_REQUEST, refOf(frame), e.getMessage()));
     } catch (RuntimeException e) {
-      log.warn("{} failed for {}", frame.type(), device, e);
-      reply(new ServerFrame.Error(ErrorCode.INTERNAL, refOf(frame), "internal error"));
+      reply(ClientErrors.of(refOf(frame), frame.type(), e));
     }
+  }
+
+  private void rateLimited(WebSocketDeviceConnection conn, @Nullable String ref) {
+    rateViolations++;
+    if (rateViolations > owner.settings().maxRateViolations()) {
+      conn.closeQuietly(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+      return;
+    }
+    reply(new ServerFrame.Error(ErrorCode.RATE_LIMITED, ref, "rate limit exceeded"));
   }
 
   private void handle(DeviceSession ds, ClientFrame frame) {
@@ -200,7 +213,7 @@ public final class ChatEndpoint extends Endpoint {
                       new ServerFrame.SentAck(
                           receipt.id(), receipt.serverTimestamp(), receipt.duplicate()));
                 } else {
-                  reply(error(s.id().value(), failure));
+                  reply(ClientErrors.of(s.id().value(), s.type(), failure));
                 }
               });
     } else if (frame instanceof ClientFrame.Ack a) {
@@ -212,7 +225,7 @@ public final class ChatEndpoint extends Endpoint {
           .whenComplete(
               (v, failure) -> {
                 if (failure != null) {
-                  reply(error(r.id().value(), failure));
+                  reply(ClientErrors.of(r.id().value(), r.type(), failure));
                 }
               });
     } else if (frame instanceof ClientFrame.Heartbeat) {
@@ -273,26 +286,11 @@ public final class ChatEndpoint extends Endpoint {
     }
   }
 
-  private static ServerFrame.Error error(String ref, Throwable failure) {
-    Throwable t =
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    if (t instanceof MessagingException e) {
-      return new ServerFrame.Error(e.code(), ref, String.valueOf(e.getMessage()));
-    }
-    if (t instanceof IllegalArgumentException) {
-      return new ServerFrame.Error(ErrorCode.INVALID_REQUEST, ref, String.valueOf(t.getMessage()));
-    }
-    log.warn("request {} failed", ref, t);
-    return new ServerFrame.Error(ErrorCode.INTERNAL, ref, "internal error");
-  }
-
-  /** Queues a reply; a connection whose queue is full is closed as a slow consumer. */
+  /** Queues a reply; a connection over its outbound byte bound is closed as a slow consumer. */
   private void reply(ServerFrame frame) {
     WebSocketDeviceConnection conn = conn();
     if (!conn.sendFrame(frame) && !conn.isClosed()) {
-      conn.closeQuietly(CloseCodes.SLOW_CONSUMER, "outbound queue full");
+      conn.closeQuietly(CloseCodes.SLOW_CONSUMER, "outbound bytes over the limit");
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * serverContainer.addEndpoint(ws.endpointConfig());
  * }</pre>
  *
- * <p>Owns one scheduler thread for WebSocket pings; {@link #close()} stops it. Thread-safe.
+ * <p>Owns one scheduler thread for WebSocket pings and forgetting idle users' rate limits; {@link
+ * #close()} stops it. Holds the state shared by all its connections: the outbound byte budget and
+ * the per-user rate limits. Thread-safe.
  */
 public final class ChatWebSocket implements AutoCloseable {
   private final DeviceConnector connector;
@@ -39,6 +42,8 @@ public final class ChatWebSocket implements AutoCloseable {
   private final AtomicLong refusedHandshakes = new AtomicLong();
   private final AtomicLong refusedOrigins = new AtomicLong();
   private final ServerEndpointConfig config;
+  private final OutboundBudget outbound;
+  private final UserRateLimits rateLimits;
 
   private ChatWebSocket(Builder b) {
     this.connector = b.connector;
@@ -52,6 +57,9 @@ public final class ChatWebSocket implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.outbound = new OutboundBudget(settings.maxOutboundBytes());
+    this.rateLimits = new UserRateLimits(settings);
+    scheduler.scheduleWithFixedDelay(rateLimits::sweep, 5, 5, TimeUnit.SECONDS);
     this.config =
         ServerEndpointConfig.Builder.create(ChatEndpoint.class, settings.path())
             .subprotocols(List.of(WireCodec.SUBPROTOCOL))
@@ -84,6 +92,14 @@ public final class ChatWebSocket implements AutoCloseable {
     return open.get();
   }
 
+  /**
+   * Encoded bytes queued or being written to all connections right now (bounded by {@link
+   * WebSocketSettings#maxOutboundBytes()}).
+   */
+  public long outboundBytes() {
+    return outbound.held();
+  }
+
   /** Handshakes refused so far (authentication, subprotocol, address cap). */
   public long refusedHandshakes() {
     return refusedHandshakes.get();
@@ -114,6 +130,14 @@ public final class ChatWebSocket implements AutoCloseable {
 
   WireCodec codec() {
     return codec;
+  }
+
+  OutboundBudget outboundBudget() {
+    return outbound;
+  }
+
+  UserRateLimits rateLimits() {
+    return rateLimits;
   }
 
   ScheduledExecutorService scheduler() {

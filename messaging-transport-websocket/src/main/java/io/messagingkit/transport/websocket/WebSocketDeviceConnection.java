@@ -12,30 +12,42 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket session as a {@link DeviceConnection}: a bounded outbound queue drained by one
- * asynchronous send at a time (never the blocking basic remote). {@link #send} never blocks and
- * returns false when the queue is full or the connection closed.
+ * One WebSocket session as a {@link DeviceConnection}: an outbound queue drained by one
+ * asynchronous send at a time (never the blocking basic remote), bounded in bytes: each queued
+ * frame's encoded size is reserved from this connection's limit and from the server's shared {@link
+ * OutboundBudget} when queued, and released when its write completes (or fails, or the connection
+ * closes). {@link #send} never blocks and returns false when a limit would be passed or the
+ * connection is closed; the caller then closes it as a slow consumer (4004).
  */
 final class WebSocketDeviceConnection implements DeviceConnection {
   private static final Logger log = LoggerFactory.getLogger(WebSocketDeviceConnection.class);
 
   private final Session session;
   private final WireCodec codec;
-  private final int capacity;
-  private final Queue<String> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
+  private final long maxBytes;
+  private final OutboundBudget budget;
+  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong heldBytes = new AtomicLong();
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile boolean inFlight;
+  private final AtomicReference<@Nullable Pending> inFlight = new AtomicReference<>();
 
-  WebSocketDeviceConnection(Session session, WireCodec codec, int capacity) {
+  /** One encoded frame and the bytes reserved for it. */
+  private record Pending(String text, int bytes) {}
+
+  WebSocketDeviceConnection(
+      Session session, WireCodec codec, long maxBytes, OutboundBudget budget) {
     this.session = session;
     this.codec = codec;
-    this.capacity = capacity;
+    this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   @Override
@@ -48,7 +60,7 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     return sendFrame(toFrame(event));
   }
 
-  /** Queues a frame; false when the queue is full or the connection is closed. */
+  /** Queues a frame; false when a byte limit would be passed or the connection is closed. */
   boolean sendFrame(ServerFrame frame) {
     return sendText(codec.encode(frame));
   }
@@ -57,18 +69,45 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     if (closed.get() || !session.isOpen()) {
       return false;
     }
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
+    int bytes = OutboundBudget.utf8Length(text);
+    if (!reserve(bytes)) {
       return false;
     }
-    queue.add(text);
+    queue.add(new Pending(text, bytes));
+    if (closed.get()) {
+      releaseQueued(); // closed meanwhile: whoever polls first releases each entry once
+      return false;
+    }
     drain();
     return true;
   }
 
-  /** Frames waiting to be written. */
-  int queued() {
-    return size.get();
+  private boolean reserve(int bytes) {
+    while (true) {
+      long now = heldBytes.get();
+      // One frame always fits an empty queue, whatever its size (it is bounded by the frame size).
+      if (now > 0 && now + bytes > maxBytes) {
+        return false;
+      }
+      if (heldBytes.compareAndSet(now, now + bytes)) {
+        break;
+      }
+    }
+    if (!budget.tryReserve(bytes)) {
+      heldBytes.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  private void release(Pending p) {
+    heldBytes.addAndGet(-p.bytes());
+    budget.release(p.bytes());
+  }
+
+  /** Encoded bytes queued or being written for this connection. */
+  long heldBytes() {
+    return heldBytes.get();
   }
 
   private void drain() {
@@ -77,17 +116,18 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     }
     int missed = 1;
     do {
-      while (!inFlight && !closed.get()) {
-        String next = queue.poll();
+      while (inFlight.get() == null && !closed.get()) {
+        Pending next = queue.poll();
         if (next == null) {
           break;
         }
-        size.decrementAndGet();
-        inFlight = true;
+        inFlight.set(next);
         try {
-          session.getAsyncRemote().sendText(next, this::onSent);
+          session.getAsyncRemote().sendText(next.text(), result -> onSent(next, result));
         } catch (RuntimeException e) {
-          inFlight = false;
+          if (inFlight.compareAndSet(next, null)) {
+            release(next);
+          }
           log.warn("send failed on {}; closing", session.getId(), e);
           closeQuietly(CloseCodes.INTERNAL_ERROR, "send failed");
         }
@@ -96,14 +136,23 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     } while (missed != 0);
   }
 
-  private void onSent(jakarta.websocket.SendResult result) {
-    inFlight = false;
+  private void onSent(Pending sent, jakarta.websocket.SendResult result) {
+    if (inFlight.compareAndSet(sent, null)) {
+      release(sent);
+    }
     if (!result.isOK()) {
       log.info("write failed on {}: {}", session.getId(), String.valueOf(result.getException()));
       closeQuietly(CloseCodes.INTERNAL_ERROR, "write failed");
       return;
     }
     drain();
+  }
+
+  private void releaseQueued() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      release(p);
+    }
   }
 
   @Override
@@ -115,8 +164,11 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    queue.clear();
-    size.set(0);
+    releaseQueued();
+    Pending writing = inFlight.getAndSet(null);
+    if (writing != null) {
+      release(writing); // the container drops it with the connection
+    }
     try {
       if (session.isOpen()) {
         session.close(new jakarta.websocket.CloseReason(() -> code, truncate(detail)));

@@ -60,6 +60,7 @@ abstract class ChatTransportContract {
     return WebSocketSettings.builder()
         .allowOrigins(ORIGIN)
         .rateLimit(500, 1000)
+        .inboundByteRate(64L << 20, 64L << 20)
         .maxConnectionsPerAddress(50);
   }
 
@@ -569,7 +570,7 @@ abstract class ChatTransportContract {
     @Test
     @DisplayName("a device that stops reading is closed as a slow consumer; nothing is lost")
     void slowConsumer() {
-      start(defaults().outboundQueueCapacity(8).build());
+      start(defaults().maxOutboundBytesPerConnection(256 * 1024).build());
       WireClient alice = connect("alice", "phone");
       WireClient stuck =
           WireClient.connectNotReading(
@@ -643,7 +644,7 @@ abstract class ChatTransportContract {
       WireClient alice = connect("alice", "phone");
       WireClient bob = connect("bob", "phone");
       for (int i = 0; i < 12; i++) {
-        alice.send(frame("type", "HEARTBEAT"));
+        alice.send(frame("type", "GROUP_LIST", "rid", "l" + i));
       }
       JsonNode e = alice.next("ERROR");
       assertThat(e.path("code").asText()).isEqualTo("rate_limited");

@@ -50,6 +50,8 @@ public final class TransportLoad {
             .settings(
                 WebSocketSettings.builder()
                     .rateLimit(100_000, 100_000)
+                    .controlRateLimit(1_000_000, 1_000_000)
+                    .inboundByteRate(1L << 30, 1L << 30)
                     .maxConnectionsPerAddress(100_000)
                     .build())
             .build();

@@ -54,7 +54,7 @@ final class WireClient implements AutoCloseable {
     return connect(false, uri, headers, subprotocols);
   }
 
-  private final boolean reading;
+  private volatile boolean reading;
 
   private WireClient(boolean reading) {
     this.reading = reading;
@@ -106,6 +106,18 @@ final class WireClient implements AutoCloseable {
         closeCode.complete(1006);
       }
     };
+  }
+
+  /** A client that stopped reading starts again (and so sees the frames and close it missed). */
+  void resume() {
+    reading = true;
+    ws.request(1);
+  }
+
+  /** Frames received so far and not yet taken, of {@code type}. */
+  long countReceived(String type) {
+    frames.drainTo(seen);
+    return seen.stream().filter(f -> f.path("type").asText().equals(type)).count();
   }
 
   String subprotocol() {

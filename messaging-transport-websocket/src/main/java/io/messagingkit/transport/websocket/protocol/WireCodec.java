@@ -113,7 +113,9 @@ public final class WireCodec {
                 ErrorCode.INVALID_REQUEST, ref, "unknown frame type '" + abbreviate(type) + "'");
       };
     } catch (IllegalArgumentException e) {
-      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": " + e.getMessage());
+      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": " + clientText(e));
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      throw new FrameException(ErrorCode.INVALID_REQUEST, ref, type + ": a value is out of range");
     }
   }
 
@@ -132,6 +134,13 @@ public final class WireCodec {
       throw invalid(ref, "ACK: 'upTo' must be a positive queue position");
     }
     return new ClientFrame.AckUpTo(upTo);
+  }
+
+  /** The message of the library's own validation; never a JDK or library text. */
+  private static String clientText(IllegalArgumentException e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    boolean ours = trace.length > 0 && trace[0].getClassName().startsWith("io.messagingkit.");
+    return ours && e.getMessage() != null ? e.getMessage() : "invalid value";
   }
 
   private ClientFrame.Send decodeSend(ObjectNode o, @Nullable String ref) {
@@ -608,8 +617,14 @@ public final class WireCodec {
     try {
       node = mapper.readTree(text);
     } catch (JsonProcessingException e) {
+      // Not the parser's message: it names the parser's classes and settings.
+      var at = e.getLocation();
       throw new FrameException(
-          ErrorCode.INVALID_REQUEST, null, "malformed JSON: " + e.getOriginalMessage());
+          ErrorCode.INVALID_REQUEST,
+          null,
+          at == null || at.getColumnNr() < 0
+              ? "malformed JSON"
+              : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
     }
     if (!(node instanceof ObjectNode o)) {
       throw new FrameException(ErrorCode.INVALID_REQUEST, null, "a frame must be a JSON object");
@@ -856,10 +871,36 @@ public final class WireCodec {
 
   private String write(ObjectNode o) {
     try {
-      return mapper.writeValueAsString(o);
+      return wellFormed(mapper.writeValueAsString(o));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a JSON tree", e);
     }
+  }
+
+  /**
+   * Replaces each unpaired surrogate with U+FFFD. A client can put one in any string field with a
+   * JSON escape of a lone surrogate; echoed back raw (in a ref, a group name, an error), it cannot
+   * be encoded as UTF-8, and Tyrus then never completes the write, silencing the connection.
+   */
+  static String wellFormed(String s) {
+    char[] out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        continue;
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (out == null) {
+        out = s.toCharArray();
+      }
+      out[i] = '\ufffd';
+    }
+    return out == null ? s : new String(out);
   }
 
   private static String abbreviate(String s) {
