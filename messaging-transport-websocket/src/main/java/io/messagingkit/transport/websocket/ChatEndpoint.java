@@ -173,7 +173,9 @@ public final class ChatEndpoint extends Endpoint {
       }
       return;
     }
-    boolean control = frame instanceof ClientFrame.Ack || frame instanceof ClientFrame.Heartbeat;
+    boolean control = frame instanceof ClientFrame.Ack
+            || frame instanceof ClientFrame.AckUpTo
+            || frame instanceof ClientFrame.Heartbeat;
     if (!(control ? limits.control() : limits.requests()).tryAcquire()) {
       rateLimited(conn, refOf(frame));
       return;
