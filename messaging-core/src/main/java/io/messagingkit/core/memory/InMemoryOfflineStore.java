@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OfflineStore} in the heap: one ordered map per device, sequences from one counter.
@@ -59,6 +60,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
   }
 
   @Override
+  public long queuedBytes(DeviceAddress device) {
+    Queue queue = queues.get(device);
+    return queue == null ? 0 : queue.bytes();
+  }
+
+  @Override
   public void purge(DeviceAddress device) {
     queues.remove(device);
   }
@@ -72,6 +79,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
   private final class Queue {
     private final TreeMap<Long, Envelope> entries = new TreeMap<>();
     private final Map<Key, Long> index = new HashMap<>();
+    private long bytes;
 
     synchronized long add(Envelope envelope) {
       Key key = new Key(envelope.from(), envelope.id());
@@ -82,6 +90,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
       long sequence = sequences.incrementAndGet();
       entries.put(sequence, envelope);
       index.put(key, sequence);
+      bytes += envelope.body().length;
       return sequence;
     }
 
@@ -98,7 +107,16 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
     synchronized boolean remove(Key key) {
       Long sequence = index.remove(key);
-      return sequence != null && entries.remove(sequence) != null;
+      @Nullable Envelope removed = sequence == null ? null : entries.remove(sequence);
+      if (removed == null) {
+        return false;
+      }
+      bytes -= removed.body().length;
+      return true;
+    }
+
+    synchronized long bytes() {
+      return bytes;
     }
 
     synchronized int size() {
