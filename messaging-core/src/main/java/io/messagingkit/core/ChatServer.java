@@ -227,6 +227,19 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
+   * Registers a device without connecting it (an application may call this at sign-up), so that its
+   * user exists for senders and group admins before the device first connects: messages to a user
+   * with no registered device are refused. Subject to {@link ChatServerLimits#maxDevicesPerUser()}
+   * as {@link #connect} is.
+   *
+   * @throws LimitExceededException when the user has the maximum of devices, all connected
+   */
+  public void registerDevice(DeviceAddress device) {
+    Objects.requireNonNull(device, "device");
+    quotas.registerDevice(device);
+  }
+
+  /**
    * Removes every device not seen for {@link ChatServerLimits#deviceRetention()}, with its queue
    * (connected devices are kept). Runs every hour by itself; returns how many were removed.
    */
