@@ -72,6 +72,8 @@ public final class ChatServer implements AutoCloseable {
   private final String serverId;
   private final Clock clock;
   private final ChatServerSettings settings;
+  private final Quotas quotas;
+  private final UploadQuota uploads;
   private final SessionRegistry registry;
   private final MessageBus bus;
   private final OfflineStore offline;
@@ -119,8 +121,10 @@ public final class ChatServer implements AutoCloseable {
     this.media = b.mediaStore;
     this.scheduler = Executors.newScheduledThreadPool(1, threads("messagingkit-timer-" + serverId));
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("messagingkit-worker"));
+    this.quotas = new Quotas(b.limits, clock, devices, offline, registry, groupDirectory);
+    this.uploads = new UploadQuota(b.limits, clock);
     this.groups =
-        new GroupService(groupDirectory, clock, settings.maxGroupSize(), this::notifyUsers);
+        new GroupService(groupDirectory, clock, settings.maxGroupSize(), this::notifyUsers, quotas);
     this.readReceipts = new ReadReceiptGate(idempotency, groupDirectory, clock);
     this.push =
         new PushPolicy(
@@ -187,6 +191,7 @@ public final class ChatServer implements AutoCloseable {
     long tick = settings.heartbeatInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeatTick, tick, tick, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::purgeDedupe, 1, 60, TimeUnit.MINUTES);
+    scheduler.scheduleWithFixedDelay(this::expireDevicesQuietly, 2, 60, TimeUnit.MINUTES);
     started = true;
     log.info("chat server {} started", serverId);
     return this;
@@ -197,6 +202,8 @@ public final class ChatServer implements AutoCloseable {
    * connection of the same device, and starts draining its offline queue in order.
    *
    * @throws InvalidRequestException for a reserved device id (starting with '_')
+   * @throws LimitExceededException when the user has {@link ChatServerLimits#maxDevicesPerUser()}
+   *     devices, all connected (otherwise the longest-unseen one is replaced)
    * @throws UnavailableException when the server is not started or a backend is down
    */
   public DeviceSession connect(DeviceAddress device, DeviceConnection connection) {
@@ -208,10 +215,7 @@ public final class ChatServer implements AutoCloseable {
     if (device.device().value().startsWith("_")) {
       throw new InvalidRequestException("device ids starting with '_' are reserved: " + device);
     }
-    devices.register(device);
-    if (offline.depth(new DeviceAddress(device.user(), MessagingService.PENDING)) > 0) {
-      service.adoptPending(device);
-    }
+    quotas.registerDevice(device);
     backlogAtConnect.record(offline.depth(device));
     SessionLease lease = registry.register(device, serverId, connection.connectionId());
     LocalSession session = new LocalSession(this, device, connection, lease);
@@ -222,6 +226,27 @@ public final class ChatServer implements AutoCloseable {
     }
     session.drain();
     return session;
+  }
+
+  /**
+   * Registers a device without connecting it (an application may call this at sign-up), so that its
+   * user exists for senders and group admins before the device first connects: messages to a user
+   * with no registered device are refused. Subject to {@link ChatServerLimits#maxDevicesPerUser()}
+   * as {@link #connect} is.
+   *
+   * @throws LimitExceededException when the user has the maximum of devices, all connected
+   */
+  public void registerDevice(DeviceAddress device) {
+    Objects.requireNonNull(device, "device");
+    quotas.registerDevice(device);
+  }
+
+  /**
+   * Removes every device not seen for {@link ChatServerLimits#deviceRetention()}, with its queue
+   * (connected devices are kept). Runs every hour by itself; returns how many were removed.
+   */
+  public int expireDevices() {
+    return quotas.expireDevices();
   }
 
   /** This server's id in the session registry and on the bus. */
@@ -308,6 +333,11 @@ public final class ChatServer implements AutoCloseable {
     return media;
   }
 
+  /** An upload grant within the user's quotas ({@link UploadQuota}). */
+  MediaStore.UploadGrant grantUpload(UserId owner, String contentType, long sizeBytes) {
+    return uploads.grant(mediaStore(), owner, contentType, sizeBytes);
+  }
+
   void submitWork(Runnable task) {
     try {
       workers.execute(task);
@@ -351,6 +381,11 @@ public final class ChatServer implements AutoCloseable {
       return CompletableFuture.completedFuture(
           new SendReceipt(request.id(), acceptance.acceptedAt(), true));
     }
+    if (acceptance.status() == IdempotencyStore.Status.NEW
+        && request.recipient() instanceof Recipient.ToUser u
+        && !u.user().equals(me)) {
+      quotas.checkRecipient(u.user(), request.body().length); // a retry publishes again
+    }
     Envelope envelope =
         new Envelope(
             request.id(),
@@ -389,7 +424,7 @@ public final class ChatServer implements AutoCloseable {
     MediaStore store = mediaStore();
     MediaStore.MediaObject object =
         store
-            .stat(ref.objectKey())
+            .seal(ref.objectKey())
             .orElseThrow(
                 () ->
                     new InvalidRequestException(
@@ -495,6 +530,7 @@ public final class ChatServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("could not unregister {}; its lease will expire", session.device(), e);
     }
+    quotas.deviceSeen(session.device());
     if (reason != CloseReason.REPLACED && !closed) {
       push.connectionClosed(session.device());
     }
@@ -559,6 +595,14 @@ public final class ChatServer implements AutoCloseable {
     }
   }
 
+  private void expireDevicesQuietly() {
+    try {
+      quotas.expireDevices();
+    } catch (RuntimeException e) {
+      log.warn("expiring unseen devices failed; retrying next hour", e);
+    }
+  }
+
   private void purgeDedupe() {
     try {
       idempotency.purgeOlderThan(clock.instant().minus(settings.dedupeRetention()));
@@ -593,6 +637,7 @@ public final class ChatServer implements AutoCloseable {
     private String serverId = "chat-" + UUID.randomUUID().toString().substring(0, 8);
     private Clock clock = Clock.systemUTC();
     private ChatServerSettings settings = ChatServerSettings.defaults();
+    private ChatServerLimits limits = ChatServerLimits.defaults();
     private @Nullable SessionRegistry sessionRegistry;
     private @Nullable MessageBus messageBus;
     private @Nullable OfflineStore offlineStore;
@@ -626,6 +671,12 @@ public final class ChatServer implements AutoCloseable {
 
     public Builder settings(ChatServerSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** The per-user quotas; default {@link ChatServerLimits#defaults()}. */
+    public Builder limits(ChatServerLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

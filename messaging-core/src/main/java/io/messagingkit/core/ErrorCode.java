@@ -14,6 +14,12 @@ public enum ErrorCode {
   NOT_FOUND(false),
   /** The thing already exists. */
   CONFLICT(false),
+  /**
+   * A per-user quota or resource limit is reached (devices, groups created, a recipient's queue,
+   * upload bytes or unfinished uploads); retrying the same request does not help until the usage
+   * falls.
+   */
+  LIMIT_EXCEEDED(false),
   /** Too many requests; slow down. */
   RATE_LIMITED(true),
   /** A backing service is down; the request was not accepted and may be retried. */

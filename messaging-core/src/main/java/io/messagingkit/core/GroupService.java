@@ -15,12 +15,15 @@ final class GroupService {
   private final Clock clock;
   private final int maxGroupSize;
   private final BiConsumer<List<UserId>, ServerEvent> notify;
+  private final Quotas quotas;
 
   GroupService(
       GroupDirectory directory,
       Clock clock,
       int maxGroupSize,
-      BiConsumer<List<UserId>, ServerEvent> notify) {
+      BiConsumer<List<UserId>, ServerEvent> notify,
+      Quotas quotas) {
+    this.quotas = quotas;
     this.directory = directory;
     this.clock = clock;
     this.maxGroupSize = maxGroupSize;
@@ -35,6 +38,8 @@ final class GroupService {
       throw new InvalidRequestException(
           "a group has at most " + maxGroupSize + " members, asked for " + (others.size() + 1));
     }
+    quotas.checkGroupCreation(me);
+    quotas.requireUsers(others);
     GroupInfo info = directory.create(new GroupInfo(id, name, me, clock.instant()));
     for (UserId member : others) {
       directory.addMember(id, member, false, info.createdAt());
@@ -54,6 +59,7 @@ final class GroupService {
       throw new InvalidRequestException(
           "group " + group + " already has the maximum of " + maxGroupSize + " members");
     }
+    quotas.requireUsers(List.of(member));
     directory.addMember(group, member, false, clock.instant());
     tellMembers(
         group, List.of(), new ServerEvent.GroupChanged(group, Change.MEMBER_ADDED, me, member));

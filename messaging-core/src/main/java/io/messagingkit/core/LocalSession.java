@@ -509,7 +509,7 @@ final class LocalSession implements DeviceSession {
     if (sizeBytes <= 0) {
       throw new InvalidRequestException("media size must be positive, got " + sizeBytes);
     }
-    return server.mediaStore().grantUpload(device.user(), contentType, sizeBytes);
+    return server.grantUpload(device.user(), contentType, sizeBytes);
   }
 
   @Override

@@ -44,9 +44,6 @@ final class MessagingService {
 
   private static final Logger log = LoggerFactory.getLogger(MessagingService.class);
 
-  /** The queue of a user who has no device yet; moved to the user's first device. */
-  static final DeviceId PENDING = DeviceId.of("_pending");
-
   private final Clock clock;
   private final IdempotencyStore idempotency;
   private final OfflineStore offline;
@@ -290,24 +287,20 @@ final class MessagingService {
   }
 
   /**
-   * Every device of {@code users} except {@code sendingDevice}; a user without one gets PENDING.
+   * Every device of {@code users} except {@code sendingDevice}; a user without a device gets
+   * nothing (sends to users with no device are refused at acceptance; one whose last device expired
+   * meanwhile has no queue to keep a copy in).
    */
   private Map<UserId, List<DeviceAddress>> targets(
       Set<UserId> users, DeviceAddress sendingDevice, Lookups lookups) {
     Map<UserId, List<DeviceAddress>> targets = new LinkedHashMap<>();
     for (UserId user : users) {
       List<DeviceId> known = lookups.devices(user);
-      List<DeviceAddress> mine = new ArrayList<>(Math.max(1, known.size()));
-      if (known.isEmpty()) {
-        if (!user.equals(sendingDevice.user())) {
-          mine.add(new DeviceAddress(user, PENDING));
-        }
-      } else {
-        for (DeviceId id : known) {
-          DeviceAddress device = new DeviceAddress(user, id);
-          if (!device.equals(sendingDevice)) {
-            mine.add(device);
-          }
+      List<DeviceAddress> mine = new ArrayList<>(known.size());
+      for (DeviceId id : known) {
+        DeviceAddress device = new DeviceAddress(user, id);
+        if (!device.equals(sendingDevice)) {
+          mine.add(device);
         }
       }
       if (!mine.isEmpty()) {
@@ -328,7 +321,7 @@ final class MessagingService {
       boolean pushWhenOffline = !item.envelope().type().isReceipt();
       SessionLease lease = lookups.session(item.device());
       if (lease == null) {
-        if (pushWhenOffline && !item.device().device().equals(PENDING)) {
+        if (pushWhenOffline) {
           push.messageWaiting(item.device(), item.envelope());
         }
         continue;
@@ -402,23 +395,6 @@ final class MessagingService {
       return sessions
           .computeIfAbsent(device.user(), user -> online(registry.findAll(user)))
           .get(device);
-    }
-  }
-
-  /**
-   * Moves what was queued for a user before the user had any device to {@code device}, the user's
-   * first. Idempotent: entries already moved are skipped by the offline store's dedupe.
-   */
-  void adoptPending(DeviceAddress device) {
-    DeviceAddress pending = new DeviceAddress(device.user(), PENDING);
-    List<QueuedMessage> page;
-    while (!(page = offline.fetch(pending, 0, 500)).isEmpty()) {
-      List<OfflineStore.Item> items = new ArrayList<>(page.size());
-      page.forEach(q -> items.add(new OfflineStore.Item(device, q.envelope())));
-      offline.enqueueAll(items);
-      for (QueuedMessage q : page) {
-        offline.acknowledge(pending, q.envelope().from(), q.envelope().id());
-      }
     }
   }
 }

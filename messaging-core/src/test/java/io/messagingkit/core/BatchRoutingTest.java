@@ -232,6 +232,26 @@ class BatchRoutingTest {
     }
 
     @Override
+    public Registration register(DeviceAddress device, java.time.Instant seenAt, int max) {
+      return delegate.register(device, seenAt, max);
+    }
+
+    @Override
+    public boolean touch(DeviceAddress device, java.time.Instant seenAt) {
+      return delegate.touch(device, seenAt);
+    }
+
+    @Override
+    public Map<DeviceId, java.time.Instant> lastSeen(UserId user) {
+      return delegate.lastSeen(user);
+    }
+
+    @Override
+    public List<DeviceAddress> unseenSince(java.time.Instant cutoff, int limit) {
+      return delegate.unseenSince(cutoff, limit);
+    }
+
+    @Override
     public List<DeviceId> devices(UserId user) {
       singleCalls.incrementAndGet();
       return delegate.devices(user);

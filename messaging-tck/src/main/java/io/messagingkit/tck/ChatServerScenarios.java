@@ -199,13 +199,21 @@ public abstract class ChatServerScenarios {
     }
 
     @Test
-    @DisplayName("to a user who never connected are delivered on that user's first connection")
+    @DisplayName(
+        "to a user who never connected are refused as not found and kept for no one who takes the"
+            + " name later")
     void toUserWithoutDevices() {
       Device alice = connect(user("alice"), "phone");
       UserId carol = user("carol");
-      alice.sendText("early", carol, "welcome");
+      assertThatThrownBy(() -> alice.sendText("early", carol, "welcome"))
+          .hasCauseInstanceOf(NotFoundException.class)
+          .hasMessageContaining("does not exist");
       Device carolPhone = connect(carol, "phone");
-      assertThat(text(carolPhone.awaitMessage("early"))).isEqualTo("welcome");
+      alice.sendText("later", carol, "hi");
+      assertThat(text(carolPhone.awaitMessage("later"))).isEqualTo("hi");
+      assertThat(carolPhone.connection.events(ServerEvent.Incoming.class))
+          .extracting(i -> i.envelope().id().value())
+          .containsExactly("later");
     }
 
     @Test
@@ -321,10 +329,10 @@ public abstract class ChatServerScenarios {
     }
 
     @Test
-    @DisplayName("a reserved device id is refused")
+    @DisplayName("a reserved device id (starting with '_') is invalid")
     void reservedDevice() {
       assertThatThrownBy(() -> connect(user("alice"), "_pending"))
-          .isInstanceOf(InvalidRequestException.class);
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -394,7 +402,7 @@ public abstract class ChatServerScenarios {
     void adminRights() {
       Device alice = connect(user("alice"), "phone");
       Device bob = connect(user("bob"), "phone");
-      UserId carol = user("carol");
+      UserId carol = connect(user("carol"), "phone").user();
       GroupId g = group("club");
       alice.session.createGroup(g, "Club", List.of(bob.user()));
 

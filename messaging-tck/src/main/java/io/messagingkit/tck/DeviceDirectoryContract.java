@@ -3,6 +3,7 @@ package io.messagingkit.tck;
 import static io.messagingkit.tck.StoreContractFixtures.concurrently;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.messagingkit.core.DeviceAddress;
 import io.messagingkit.core.DeviceId;
@@ -11,6 +12,7 @@ import io.messagingkit.core.PushTarget;
 import io.messagingkit.core.PushTarget.Platform;
 import io.messagingkit.core.UserId;
 import io.messagingkit.core.port.DeviceDirectory;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,4 +191,86 @@ public abstract class DeviceDirectoryContract {
       assertThat(devices.clearPushTarget(DeviceAddress.of("nobody", "none"), APNS)).isFalse();
     }
   }
+
+  @Nested
+  @DisplayName("last seen, caps and expiry")
+  class LastSeen {
+    private final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final UserId bob = UserId.of("bob");
+
+    @Test
+    @DisplayName("a new device is added below the cap; at the cap it is FULL and nothing changes")
+    void cap() {
+      assertThat(devices.register(BOB_PHONE, t0, 2)).isEqualTo(DeviceDirectory.Registration.NEW);
+      assertThat(devices.register(BOB_LAPTOP, t0, 2)).isEqualTo(DeviceDirectory.Registration.NEW);
+      DeviceAddress tablet = DeviceAddress.of("bob", "tablet");
+      assertThat(devices.register(tablet, t0, 2)).isEqualTo(DeviceDirectory.Registration.FULL);
+      assertThat(devices.devices(bob)).containsExactly(DeviceId.of("laptop"), DeviceId.of("phone"));
+      assertThat(devices.pushTarget(tablet)).isEmpty();
+      assertThat(devices.register(DeviceAddress.of("carol", "tablet"), t0, 2))
+          .isEqualTo(DeviceDirectory.Registration.NEW);
+    }
+
+    @Test
+    @DisplayName("a known device at the cap is KNOWN and its last-seen time moves forward")
+    void knownAtCap() {
+      devices.register(BOB_PHONE, t0, 1);
+      assertThat(devices.register(BOB_PHONE, t0.plusSeconds(60), 1))
+          .isEqualTo(DeviceDirectory.Registration.KNOWN);
+      assertThat(devices.lastSeen(bob)).containsExactly(entry(PHONE, t0.plusSeconds(60)));
+    }
+
+    @Test
+    @DisplayName("concurrent registrations of new devices never exceed the cap")
+    void concurrentCap() throws Exception {
+      List<DeviceDirectory.Registration> outcomes =
+          concurrently(
+              8, i -> devices.register(DeviceAddress.of("bob", "d" + i), t0.plusSeconds(i), 3));
+      assertThat(outcomes).filteredOn(o -> o == DeviceDirectory.Registration.NEW).hasSize(3);
+      assertThat(devices.devices(bob)).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("touch moves the last-seen time forward only and never adds a device")
+    void touch() {
+      devices.register(BOB_PHONE, t0.plusSeconds(10), 5);
+      assertThat(devices.touch(BOB_PHONE, t0.plusSeconds(20))).isTrue();
+      assertThat(devices.touch(BOB_PHONE, t0)).isTrue();
+      assertThat(devices.lastSeen(bob)).containsExactly(entry(PHONE, t0.plusSeconds(20)));
+      assertThat(devices.touch(BOB_LAPTOP, t0)).isFalse();
+      assertThat(devices.devices(bob)).containsExactly(PHONE);
+      assertThat(devices.lastSeen(UserId.of("nobody"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("lastSeen lists a user's devices ordered by id, to the second at least")
+    void lastSeenOrdered() {
+      devices.register(BOB_PHONE, t0.plusSeconds(5), 5);
+      devices.register(BOB_LAPTOP, t0.plusSeconds(7), 5);
+      assertThat(devices.lastSeen(bob))
+          .containsExactly(entry(LAPTOP, t0.plusSeconds(7)), entry(PHONE, t0.plusSeconds(5)));
+    }
+
+    @Test
+    @DisplayName("unseenSince lists devices seen before the cutoff, oldest first, up to the limit")
+    void unseenSince() {
+      devices.register(BOB_PHONE, t0.plusSeconds(30), 5);
+      devices.register(BOB_LAPTOP, t0.plusSeconds(10), 5);
+      DeviceAddress carol = DeviceAddress.of("carol", "phone");
+      devices.register(carol, t0.plusSeconds(20), 5);
+      devices.register(DeviceAddress.of("dave", "phone"), t0.plusSeconds(100), 5);
+
+      assertThat(devices.unseenSince(t0.plusSeconds(100), 10))
+          .containsExactly(BOB_LAPTOP, carol, BOB_PHONE);
+      assertThat(devices.unseenSince(t0.plusSeconds(100), 2)).containsExactly(BOB_LAPTOP, carol);
+      assertThat(devices.unseenSince(t0.plusSeconds(10), 10)).isEmpty();
+
+      devices.touch(BOB_LAPTOP, t0.plusSeconds(200));
+      devices.remove(carol);
+      assertThat(devices.unseenSince(t0.plusSeconds(100), 10)).containsExactly(BOB_PHONE);
+    }
+  }
+
+  private static final DeviceId PHONE = DeviceId.of("phone");
+  private static final DeviceId LAPTOP = DeviceId.of("laptop");
 }

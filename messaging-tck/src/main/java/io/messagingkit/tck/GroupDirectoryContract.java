@@ -68,6 +68,23 @@ public abstract class GroupDirectoryContract {
     }
 
     @Test
+    @DisplayName(
+        "countCreatedBy counts the existing groups a user created, members or not, until deleted")
+    void countCreated() {
+      assertThat(groups.countCreatedBy(ALICE)).isZero();
+      groups.create(team());
+      groups.create(new GroupInfo(GroupId.of("two"), "Two", ALICE, T0));
+      groups.create(new GroupInfo(GroupId.of("bobs"), "Bob's", BOB, T0));
+      groups.addMember(TEAM, BOB, true);
+      groups.removeMember(TEAM, ALICE);
+      assertThat(groups.countCreatedBy(ALICE)).isEqualTo(2);
+      assertThat(groups.countCreatedBy(BOB)).isEqualTo(1);
+      groups.delete(TEAM);
+      assertThat(groups.countCreatedBy(ALICE)).isEqualTo(1);
+      assertThat(groups.countCreatedBy(CAROL)).isZero();
+    }
+
+    @Test
     @DisplayName("creating a taken id fails with ConflictException and changes nothing")
     void duplicate() {
       groups.create(team());

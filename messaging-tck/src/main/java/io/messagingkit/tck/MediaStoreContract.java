@@ -259,6 +259,66 @@ public abstract class MediaStoreContract {
     }
   }
 
+  /**
+   * Whether the backend refuses (HTTP 4xx) a replayed upload URL once the object is complete. Where
+   * it does not, {@link MediaStore#seal} must still keep what downloads return unchanged.
+   */
+  protected boolean refusesReplayedUpload() {
+    return true;
+  }
+
+  @Nested
+  @DisplayName("immutability")
+  class Immutability {
+
+    @Test
+    @DisplayName(
+        "a replayed upload URL after the object was sealed (a message references it) changes"
+            + " neither its metadata nor the bytes recipients download")
+    void replayAfterSeal() {
+      byte[] original = blob(10_000);
+      byte[] forged = new byte[original.length];
+      new Random(99).nextBytes(forged);
+      UploadGrant grant = store.grantUpload(ALICE, "image/jpeg", original.length);
+      assertThat(put(grant, original)).isEqualTo(200);
+      MediaObject sealed = store.seal(grant.objectKey()).orElseThrow();
+      assertThat(sealed).isEqualTo(new MediaObject(grant.objectKey(), ALICE, 10_000, "image/jpeg"));
+
+      int replay = put(grant, forged);
+      if (refusesReplayedUpload()) {
+        assertThat(replay).as("status of the replayed upload").isBetween(400, 499);
+      }
+
+      assertThat(store.stat(grant.objectKey())).contains(sealed);
+      assertThat(store.seal(grant.objectKey())).contains(sealed);
+      HttpResponse<byte[]> download = get(store.grantDownload(grant.objectKey()).url());
+      assertThat(download.statusCode()).isEqualTo(200);
+      assertThat(download.body()).isEqualTo(original);
+    }
+
+    @Test
+    @DisplayName("seal is empty for an unfinished, unknown or malformed object and creates nothing")
+    void sealAbsent() {
+      UploadGrant grant = store.grantUpload(ALICE, "image/jpeg", 100);
+      assertThat(store.seal(grant.objectKey())).isEmpty();
+      assertThat(store.seal("0123456789abcdef0123456789abcdef")).isEmpty();
+      assertThat(store.seal("../etc/passwd")).isEmpty();
+      assertThat(put(grant, blob(100))).isEqualTo(200);
+      assertThat(store.seal(grant.objectKey())).isPresent();
+    }
+
+    @Test
+    @DisplayName("delete removes a sealed object entirely")
+    void deleteSealed() {
+      String key = upload(ALICE, blob(2_000));
+      store.seal(key);
+      assertThat(store.delete(key)).isTrue();
+      assertThat(store.stat(key)).isEmpty();
+      assertThat(store.seal(key)).isEmpty();
+      assertThatThrownBy(() -> store.grantDownload(key)).isInstanceOf(NotFoundException.class);
+    }
+  }
+
   @Nested
   @DisplayName("download")
   class Download {

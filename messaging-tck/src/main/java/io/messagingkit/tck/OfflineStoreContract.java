@@ -143,6 +143,28 @@ public abstract class OfflineStoreContract {
     }
 
     @Test
+    @DisplayName(
+        "queuedBytes sums the bodies waiting for a device: counted once per entry, freed on"
+            + " acknowledge and purge")
+    void queuedBytes() {
+      Envelope m1 = text("alice", "bob", "m1");
+      Envelope m2 = text("alice", "bob", "m2");
+      store.enqueue(BOB_PHONE, m1);
+      store.enqueue(BOB_PHONE, m2);
+      store.enqueue(BOB_PHONE, m2);
+      store.enqueue(BOB_LAPTOP, m1);
+      long both = m1.body().length + m2.body().length;
+      assertThat(both).isPositive();
+      assertThat(store.queuedBytes(BOB_PHONE)).isEqualTo(both);
+      store.acknowledge(BOB_PHONE, UserId.of("alice"), MessageId.of("m1"));
+      assertThat(store.queuedBytes(BOB_PHONE)).isEqualTo(m2.body().length);
+      store.purge(BOB_PHONE);
+      assertThat(store.queuedBytes(BOB_PHONE)).isZero();
+      assertThat(store.queuedBytes(BOB_LAPTOP)).isEqualTo(m1.body().length);
+      assertThat(store.queuedBytes(DeviceAddress.of("nobody", "none"))).isZero();
+    }
+
+    @Test
     @DisplayName("an unknown device has an empty queue and a depth of 0")
     void unknownDevice() {
       assertThat(store.fetch(DeviceAddress.of("nobody", "none"), 0, 10)).isEmpty();

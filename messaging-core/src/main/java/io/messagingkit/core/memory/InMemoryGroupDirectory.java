@@ -35,6 +35,17 @@ public final class InMemoryGroupDirectory implements GroupDirectory {
   }
 
   @Override
+  public synchronized int countCreatedBy(UserId user) {
+    int count = 0;
+    for (Group g : groups.values()) {
+      if (g.info.createdBy().equals(user)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
   public synchronized Optional<GroupInfo> find(GroupId group) {
     Group g = groups.get(group);
     return g == null ? Optional.empty() : Optional.of(g.info);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OfflineStore} in the heap: one ordered map per device, sequences from one counter per
@@ -64,6 +65,12 @@ public final class InMemoryOfflineStore implements OfflineStore {
   }
 
   @Override
+  public long queuedBytes(DeviceAddress device) {
+    Queue queue = queues.get(device);
+    return queue == null ? 0 : queue.bytes();
+  }
+
+  @Override
   public void purge(DeviceAddress device) {
     Queue queue = queues.get(device);
     if (queue != null) {
@@ -81,6 +88,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
     private final TreeMap<Long, Envelope> entries = new TreeMap<>();
     private final Map<Key, Long> index = new HashMap<>();
     private long last;
+    private long bytes;
 
     synchronized long add(Envelope envelope) {
       Key key = new Key(envelope.from(), envelope.id());
@@ -91,6 +99,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
       long sequence = ++last;
       entries.put(sequence, envelope);
       index.put(key, sequence);
+      bytes += envelope.body().length;
       return sequence;
     }
 
@@ -107,7 +116,16 @@ public final class InMemoryOfflineStore implements OfflineStore {
 
     synchronized boolean remove(Key key) {
       Long sequence = index.remove(key);
-      return sequence != null && entries.remove(sequence) != null;
+      @Nullable Envelope removed = sequence == null ? null : entries.remove(sequence);
+      if (removed == null) {
+        return false;
+      }
+      bytes -= removed.body().length;
+      return true;
+    }
+
+    synchronized long bytes() {
+      return bytes;
     }
 
     synchronized List<Entry> removeUpTo(long sequence) {
@@ -116,6 +134,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
       for (Envelope envelope : head.values()) {
         index.remove(new Key(envelope.from(), envelope.id()));
         removed.add(new Entry(envelope.from(), envelope.id()));
+        bytes -= envelope.body().length;
       }
       head.clear();
       return removed;
@@ -124,6 +143,7 @@ public final class InMemoryOfflineStore implements OfflineStore {
     synchronized void clear() {
       entries.clear();
       index.clear();
+      bytes = 0;
     }
 
     synchronized int size() {

@@ -278,15 +278,16 @@ public final class LocalFolderMediaStore implements MediaStore {
   }
 
   /**
-   * Stores an upload: body to a temporary file, then metadata and body moved into place.
+   * Stores an upload: body to a temporary file, then metadata and body moved into place. Write
+   * once: the body is linked into place only if no complete object has the key, so a replayed
+   * upload URL never replaces what a message already references.
    *
    * @return the number of bytes stored, or -1 if the body was longer than {@code len}, -2 if it was
-   *     shorter, -3 if reading it failed (the client went away)
+   *     shorter, -3 if reading it failed (the client went away), -4 if the object is complete
    */
   long store(String key, UserId owner, String contentType, long len, InputStream body)
       throws IOException {
     Path part = Files.createTempFile(tmp, key + "-", ".part");
-    boolean moved = false;
     try {
       long n = 0;
       try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE);
@@ -308,6 +309,9 @@ public final class LocalFolderMediaStore implements MediaStore {
         }
         ch.force(true);
       }
+      if (complete(key)) {
+        return -4;
+      }
       Properties meta = new Properties();
       meta.setProperty("owner", owner.value());
       meta.setProperty("contentType", contentType);
@@ -320,13 +324,15 @@ public final class LocalFolderMediaStore implements MediaStore {
       } finally {
         Files.deleteIfExists(metaPart);
       }
-      move(part, objects.resolve(key));
-      moved = true;
+      try {
+        // a hard link fails if the target exists (a rename would replace it)
+        Files.createLink(objects.resolve(key), part);
+      } catch (FileAlreadyExistsException e) {
+        return -4;
+      }
       return n;
     } finally {
-      if (!moved) {
-        Files.deleteIfExists(part);
-      }
+      Files.deleteIfExists(part);
     }
   }
 
@@ -336,6 +342,11 @@ public final class LocalFolderMediaStore implements MediaStore {
     } catch (IOException e) {
       return -3;
     }
+  }
+
+  /** Whether a complete object has the key (its body is in place). */
+  boolean complete(String key) {
+    return Files.exists(objects.resolve(key));
   }
 
   /** The complete object's metadata, or null if absent or incomplete. */

@@ -140,6 +140,10 @@ public final class LocalMediaHttpHandler {
     if (store.expired(exp)) {
       return text(403, "upload URL expired");
     }
+    if (store.complete(key)) {
+      return text(
+          409, "media object " + key + " is complete; a finished object cannot be replaced");
+    }
     String declared = header(headers, "Content-Length");
     if (declared != null) {
       Long declaredLength = parseLong(declared);
@@ -162,6 +166,10 @@ public final class LocalMediaHttpHandler {
     }
     if (stored == -2) {
       return text(400, "body must be exactly the granted " + len + " bytes");
+    }
+    if (stored == -4) {
+      return text(
+          409, "media object " + key + " is complete; a finished object cannot be replaced");
     }
     return new Response(200, Map.of(), 0, empty());
   }

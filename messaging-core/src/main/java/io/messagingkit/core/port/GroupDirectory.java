@@ -55,6 +55,12 @@ public interface GroupDirectory {
   /** The groups {@code user} is a member of, ordered by group id; an empty list if none. */
   List<GroupId> groupsOf(UserId user);
 
+  /**
+   * How many existing groups {@code user} created (whether or not still a member); 0 if none. Used
+   * to cap the groups a user may create.
+   */
+  int countCreatedBy(UserId user);
+
   /** Deletes the group and its memberships; returns whether it existed. */
   boolean delete(GroupId group);
 }

@@ -29,6 +29,16 @@ public interface MediaStore {
   /** The object's metadata if it exists and its upload is complete; otherwise empty. */
   Optional<MediaObject> stat(String objectKey);
 
+  /**
+   * Makes a complete object immutable before a message references it: afterwards no upload grant (a
+   * replayed upload URL included) changes what {@link #stat} and downloads return. Returns the
+   * object's metadata, or empty if it is absent or its upload is unfinished. Idempotent. The
+   * default suits a store whose objects can be written only once; it returns {@link #stat}.
+   */
+  default Optional<MediaObject> seal(String objectKey) {
+    return stat(objectKey);
+  }
+
   /** Allows {@code reader} to download {@code objectKey}. Idempotent. */
   void grantRead(String objectKey, UserId reader);
 

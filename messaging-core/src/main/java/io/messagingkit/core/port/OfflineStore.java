@@ -100,6 +100,23 @@ public interface OfflineStore {
   void purge(DeviceAddress device);
 
   /**
+   * The total body bytes of the entries waiting for {@code device}; 0 for an unknown device. Used
+   * to bound each queue; the default reads the queue page by page, adapters answer in one query.
+   */
+  default long queuedBytes(DeviceAddress device) {
+    long bytes = 0;
+    long after = 0;
+    List<QueuedMessage> page;
+    while (!(page = fetch(device, after, 500)).isEmpty()) {
+      for (QueuedMessage q : page) {
+        bytes += q.envelope().body().length;
+      }
+      after = page.get(page.size() - 1).sequence();
+    }
+    return bytes;
+  }
+
+  /**
    * An entry of a device's queue, named as the device acknowledges it.
    *
    * @param sender the user who sent the message or receipt

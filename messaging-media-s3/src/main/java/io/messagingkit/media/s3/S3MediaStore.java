@@ -56,7 +56,10 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
  *       random bits) chosen here. The presigned PUT signs {@code Content-Length} (the exact granted
  *       size), {@code Content-Type} and the {@code x-amz-meta-owner} header, so the client can
  *       change none of them; S3 writes an object atomically, so {@link #stat} never sees a partial
- *       upload.
+ *       upload. It also signs {@code If-None-Match: *}, so real S3 refuses a replayed upload once
+ *       the object exists (S3Proxy 2.6 ignores the header on PUT).
+ *   <li>{@code sealed/<key>}: the copy {@link #seal} makes before a message references the blob; no
+ *       upload grant names it, so what recipients download never changes.
  *   <li>{@code grants/<key>/<hex of user id>}: one empty object per read grant. Grants are durable,
  *       need no database, scale to any group size (unlike the ten tags an object can carry) and are
  *       removed with the object by {@link #delete}.
@@ -158,6 +161,8 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
                                   .key(objectPath(key))
                                   .contentType(contentType)
                                   .contentLength(sizeBytes)
+                                  // real S3 refuses a replay once the object exists
+                                  .ifNoneMatch("*")
                                   .metadata(Map.of(OWNER_METADATA, owner.value()))));
       Map<String, String> headers = new LinkedHashMap<>();
       presigned
@@ -175,14 +180,72 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The sealed copy if there is one (see {@link #seal}), else the uploaded object.
+   */
   @Override
   public Optional<MediaObject> stat(String objectKey) {
     if (!validKey(objectKey)) {
       return Optional.empty();
     }
-    HeadObjectResponse head;
+    Optional<HeadObjectResponse> head = head(sealedPath(objectKey), objectKey);
+    if (head.isEmpty()) {
+      head = head(objectPath(objectKey), objectKey);
+    }
+    return head.flatMap(h -> object(objectKey, h));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Copies the uploaded object, inside the bucket, to a sealed key that no upload grant names
+   * (only if it is still the version just read: {@code x-amz-copy-source-if-match}); {@link #stat}
+   * and downloads prefer the sealed copy. A replayed upload URL can then at most rewrite the
+   * unsealed original, which nothing reads any more (and real S3 refuses even that: grants carry a
+   * signed {@code If-None-Match: *}).
+   */
+  @Override
+  public Optional<MediaObject> seal(String objectKey) {
+    if (!validKey(objectKey)) {
+      return Optional.empty();
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<HeadObjectResponse> sealed = head(sealedPath(objectKey), objectKey);
+      if (sealed.isPresent()) {
+        return object(objectKey, sealed.get());
+      }
+      Optional<HeadObjectResponse> upload = head(objectPath(objectKey), objectKey);
+      if (upload.isEmpty() || object(objectKey, upload.get()).isEmpty()) {
+        return Optional.empty();
+      }
+      String etag = upload.get().eTag();
+      try {
+        s3.copyObject(
+            r ->
+                r.sourceBucket(config.bucket())
+                    .sourceKey(objectPath(objectKey))
+                    .copySourceIfMatch(etag)
+                    .destinationBucket(config.bucket())
+                    .destinationKey(sealedPath(objectKey)));
+        return object(objectKey, upload.get());
+      } catch (S3Exception e) {
+        if (e.statusCode() != 412) {
+          throw unavailable("seal", objectKey, e);
+        }
+        // rewritten between the read and the copy: read again
+      } catch (SdkException e) {
+        throw unavailable("seal", objectKey, e);
+      }
+    }
+    throw new UnavailableException(
+        "S3 media store: " + objectKey + " kept changing while being sealed; try again");
+  }
+
+  private Optional<HeadObjectResponse> head(String path, String objectKey) {
     try {
-      head = s3.headObject(r -> r.bucket(config.bucket()).key(objectPath(objectKey)));
+      return Optional.of(s3.headObject(r -> r.bucket(config.bucket()).key(path)));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
@@ -193,6 +256,9 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     } catch (SdkException e) {
       throw unavailable("stat", objectKey, e);
     }
+  }
+
+  private static Optional<MediaObject> object(String objectKey, HeadObjectResponse head) {
     String owner = head.metadata().get(OWNER_METADATA);
     if (owner == null) {
       return Optional.empty(); // not written through this store
@@ -256,6 +322,10 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     if (stat(objectKey).isEmpty()) {
       throw new NotFoundException("no complete media object " + objectKey);
     }
+    String path =
+        head(sealedPath(objectKey), objectKey).isPresent()
+            ? sealedPath(objectKey)
+            : objectPath(objectKey);
     try {
       PresignedGetObjectRequest presigned =
           presigner.presignGetObject(
@@ -264,7 +334,7 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
                       .getObjectRequest(
                           r ->
                               r.bucket(config.bucket())
-                                  .key(objectPath(objectKey))
+                                  .key(path)
                                   .responseContentType("application/octet-stream")
                                   .responseContentDisposition("attachment")));
       return new DownloadGrant(objectKey, presigned.url().toURI(), presigned.expiration());
@@ -281,6 +351,7 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
     boolean existed = stat(objectKey).isPresent();
     try {
       s3.deleteObject(r -> r.bucket(config.bucket()).key(objectPath(objectKey)));
+      s3.deleteObject(r -> r.bucket(config.bucket()).key(sealedPath(objectKey)));
       String prefix = grantPrefix(objectKey);
       String token = null;
       do {
@@ -346,6 +417,11 @@ public final class S3MediaStore implements MediaStore, AutoCloseable {
 
   String objectPath(String key) {
     return config.keyPrefix() + "objects/" + key;
+  }
+
+  /** The copy made by {@link #seal}: no upload grant names it. */
+  String sealedPath(String key) {
+    return config.keyPrefix() + "sealed/" + key;
   }
 
   String grantPrefix(String key) {

@@ -32,6 +32,15 @@ class S3MediaStoreContractIT extends MediaStoreContract {
     return store;
   }
 
+  /**
+   * S3Proxy 2.6 ignores {@code If-None-Match} on PUT (real S3 answers 412), so the replay itself
+   * succeeds here; the contract still proves the sealed object is what downloads return.
+   */
+  @Override
+  protected boolean refusesReplayedUpload() {
+    return false;
+  }
+
   @AfterEach
   void closeStores() {
     stores.forEach(S3MediaStore::close);

@@ -9,6 +9,7 @@ import io.messagingkit.core.port.DeviceDirectory;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,8 +25,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link DeviceDirectory} in a relational database: table {@code mk_device}, one row per (user,
- * device) with its push target (platform, token, and the provider's keys in a stable {@code
- * k=v&k=v} form, so {@link #clearPushTarget} compares the whole target in one conditional update).
+ * device) with when it was last seen (epoch milliseconds) and its push target (platform, token, and
+ * the provider's keys in a stable {@code k=v&k=v} form, so {@link #clearPushTarget} compares the
+ * whole target in one conditional update).
  *
  * <p>Thread-safe. Build with {@link #builder(DataSource)} or through {@link JdbcStores}.
  */
@@ -34,10 +36,12 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
 
   private final Db db;
   private final String table;
+  private final String owners;
 
   JdbcDeviceDirectory(Db db) {
     this.db = db;
     this.table = db.table("mk_device");
+    this.owners = db.table("mk_device_owner");
   }
 
   /** A builder on {@code dataSource}, whose schema must have been migrated. */
@@ -45,16 +49,114 @@ public final class JdbcDeviceDirectory implements DeviceDirectory {
     return new Builder(dataSource);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A known device's last-seen time is moved in one statement. A new one is added in a
+   * transaction that first locks the user's row of {@code mk_device_owner} (created beforehand in a
+   * statement of its own, so that concurrent creators never deadlock on it), so that concurrent
+   * registrations of one user's devices are counted one after the other.
+   */
   @Override
-  public boolean register(DeviceAddress device) {
-    return db.call(
+  public Registration register(DeviceAddress device, Instant seenAt, int maxDevices) {
+    long millis = seenAt.toEpochMilli();
+    if (touch(device, seenAt)) {
+      return Registration.KNOWN;
+    }
+    db.call(
+        "registering the owner of " + device,
+        h -> {
+          Map<String, Object> owner = new LinkedHashMap<>();
+          owner.put("user_id", device.user().value());
+          return db.dialect.insertIfAbsent(h, owners, "user_id", owner);
+        });
+    return db.tx(
         "registering device " + device,
         h -> {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("user_id", device.user().value());
-          row.put("device_id", device.device().value());
-          return db.dialect.insertIfAbsent(h, table, "user_id, device_id", row);
+          h.createQuery("SELECT user_id FROM " + owners + " WHERE user_id = :u FOR UPDATE")
+              .bind("u", device.user().value())
+              .mapTo(String.class)
+              .one();
+          if (touch(h, device, millis)) {
+            return Registration.KNOWN; // added meanwhile by a concurrent registration
+          }
+          long count =
+              h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE user_id = :u")
+                  .bind("u", device.user().value())
+                  .mapTo(Long.class)
+                  .one();
+          if (count >= maxDevices) {
+            return Registration.FULL;
+          }
+          h.createUpdate(
+                  "INSERT INTO "
+                      + table
+                      + " (user_id, device_id, last_seen_ms) VALUES (:u, :d, :t)")
+              .bind("u", device.user().value())
+              .bind("d", device.device().value())
+              .bind("t", millis)
+              .execute();
+          return Registration.NEW;
         });
+  }
+
+  @Override
+  public boolean touch(DeviceAddress device, Instant seenAt) {
+    return db.call(
+        "recording when " + device + " was seen", h -> touch(h, device, seenAt.toEpochMilli()));
+  }
+
+  private boolean touch(Handle h, DeviceAddress device, long millis) {
+    int updated =
+        h.createUpdate(
+                "UPDATE "
+                    + table
+                    + " SET last_seen_ms = :t WHERE user_id = :u AND device_id = :d"
+                    + " AND last_seen_ms < :t")
+            .bind("t", millis)
+            .bind("u", device.user().value())
+            .bind("d", device.device().value())
+            .execute();
+    return updated > 0 || exists(h, device);
+  }
+
+  @Override
+  public Map<DeviceId, Instant> lastSeen(UserId user) {
+    Map<DeviceId, Instant> result = new LinkedHashMap<>();
+    db.call(
+            "reading when the devices of " + user + " were seen",
+            h ->
+                h.createQuery(
+                        "SELECT device_id, last_seen_ms FROM "
+                            + table
+                            + " WHERE user_id = :u ORDER BY device_id")
+                    .bind("u", user.value())
+                    .map(
+                        (rs, ctx) ->
+                            Map.entry(
+                                DeviceId.of(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2))))
+                    .list())
+        .forEach(e -> result.put(e.getKey(), e.getValue()));
+    return result;
+  }
+
+  /** Served by the index on {@code last_seen_ms}. */
+  @Override
+  public List<DeviceAddress> unseenSince(Instant cutoff, int limit) {
+    return db.call(
+        "listing devices unseen since " + cutoff,
+        h ->
+            h.createQuery(
+                    "SELECT user_id, device_id FROM "
+                        + table
+                        + " WHERE last_seen_ms < :c ORDER BY last_seen_ms, user_id, device_id"
+                        + " LIMIT :n")
+                .bind("c", cutoff.toEpochMilli())
+                .bind("n", limit)
+                .map(
+                    (rs, ctx) ->
+                        new DeviceAddress(UserId.of(rs.getString(1)), DeviceId.of(rs.getString(2))))
+                .list());
   }
 
   @Override

@@ -58,6 +58,18 @@ public final class JdbcGroupDirectory implements GroupDirectory {
         });
   }
 
+  /** Served by the index on {@code created_by}. */
+  @Override
+  public int countCreatedBy(UserId user) {
+    return db.call(
+        "counting the groups created by " + user,
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM " + groups + " WHERE created_by = :u")
+                .bind("u", user.value())
+                .mapTo(Integer.class)
+                .one());
+  }
+
   @Override
   public Optional<GroupInfo> find(GroupId group) {
     return db.call(

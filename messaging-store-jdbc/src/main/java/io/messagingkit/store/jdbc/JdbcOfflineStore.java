@@ -323,6 +323,22 @@ public final class JdbcOfflineStore implements OfflineStore {
                 .one());
   }
 
+  /** One query over the device's queue (bounded by the queue limits of the chat server). */
+  @Override
+  public long queuedBytes(DeviceAddress device) {
+    return db.call(
+        "summing the queue of " + device,
+        h ->
+            h.createQuery(
+                    "SELECT COALESCE(SUM(OCTET_LENGTH(content)), 0) FROM "
+                        + messages
+                        + " WHERE user_id = :u AND device_id = :d")
+                .bind("u", device.user().value())
+                .bind("d", device.device().value())
+                .mapTo(Long.class)
+                .one());
+  }
+
   @Override
   public void purge(DeviceAddress device) {
     db.call(

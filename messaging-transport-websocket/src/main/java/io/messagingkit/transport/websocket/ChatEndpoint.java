@@ -98,7 +98,10 @@ public final class ChatEndpoint extends Endpoint {
       this.deviceSession = owner.connector().connect(d, conn);
     } catch (MessagingException e) {
       conn.sendFrame(ClientErrors.of(null, "CONNECT", e));
-      conn.closeQuietly(CloseCodes.INTERNAL_ERROR, "cannot connect: " + e.code().wireName());
+      // a refusal (limit_exceeded, invalid_request) is final: do not invite a reconnect
+      conn.closeQuietly(
+          e.retryable() ? CloseCodes.INTERNAL_ERROR : CloseCodes.POLICY_VIOLATION,
+          "cannot connect: " + e.code().wireName());
       return;
     } catch (RuntimeException e) {
       log.warn("connect failed for {}", d, e);

@@ -16,7 +16,11 @@ public final class CloseCodes {
   /** The client sent a binary frame; protocol v1 is text only. */
   public static final int UNSUPPORTED_DATA = 1003;
 
-  /** Policy violation: continued abuse of the rate limit, or too many connections per address. */
+  /**
+   * Policy violation: continued abuse of the rate limit, too many connections per address, or a
+   * connection refused for good (e.g. {@code limit_exceeded}: the user has the maximum of devices,
+   * all connected).
+   */
   public static final int POLICY_VIOLATION = 1008;
 
   /** A text frame was larger than the configured maximum. */

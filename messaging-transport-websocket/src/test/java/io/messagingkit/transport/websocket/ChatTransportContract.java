@@ -1,6 +1,7 @@
 package io.messagingkit.transport.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.messagingkit.core.ChatServer;
@@ -299,6 +300,10 @@ abstract class ChatTransportContract {
     @DisplayName("offline delivery: queued messages arrive in order when the device connects")
     void offlineInOrder() {
       WireClient alice = connect("alice", "phone");
+      WireClient registering = connect("bob", "phone"); // messages go only to registered users
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 2);
+      registering.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 1);
       for (int i = 1; i <= 5; i++) {
         alice.send(text("o" + i, "bob", "msg " + i));
         alice.next("SENT_ACK");

@@ -36,7 +36,9 @@ class ChatServerAppPostgresIT {
     ChatServerApp app = ChatServerApp.start(config);
     try {
       String alice = ExampleClients.token(app, "alice");
-      ExampleClients.token(app, "bob");
+      String firstBob = ExampleClients.token(app, "bob");
+      // messages go only to users with a registered device: bob's connects once
+      ExampleClients.connected(app, () -> firstBob, new CopyOnWriteArrayList<>()).close();
       try (MessagingClient c =
           ExampleClients.connected(app, () -> alice, new CopyOnWriteArrayList<>())) {
         c.send(UserId.of("bob"), "stored in postgres").join();
