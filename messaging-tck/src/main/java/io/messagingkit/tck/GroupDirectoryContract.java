@@ -75,7 +75,7 @@ public abstract class GroupDirectoryContract {
       groups.create(team());
       groups.create(new GroupInfo(GroupId.of("two"), "Two", ALICE, T0));
       groups.create(new GroupInfo(GroupId.of("bobs"), "Bob's", BOB, T0));
-      groups.addMember(TEAM, BOB, true);
+      groups.addMember(TEAM, BOB, true, T0);
       groups.removeMember(TEAM, ALICE);
       assertThat(groups.countCreatedBy(ALICE)).isEqualTo(2);
       assertThat(groups.countCreatedBy(BOB)).isEqualTo(1);

@@ -176,7 +176,8 @@ public final class ChatEndpoint extends Endpoint {
       }
       return;
     }
-    boolean control = frame instanceof ClientFrame.Ack
+    boolean control =
+        frame instanceof ClientFrame.Ack
             || frame instanceof ClientFrame.AckUpTo
             || frame instanceof ClientFrame.Heartbeat;
     if (!(control ? limits.control() : limits.requests()).tryAcquire()) {
