@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param pushAfterCloseDelay after a connection closes with messages unacknowledged, push after
  *     this delay if the device is still offline
  * @param dedupeRetention how long (sender, message id) pairs are remembered for dedupe
+ * @param deliveryWindowBytes how many bytes of message bodies may be in flight to a device (sent,
+ *     not yet acknowledged) before further deliveries wait; at least one message is always let
+ *     through. Keeps a device's outbound buffer in the transport bounded in bytes, not only counts.
  */
 public record ChatServerSettings(
     Duration heartbeatInterval,
@@ -30,7 +33,8 @@ public record ChatServerSettings(
     int deliveryWindow,
     Duration pushCoalesceWindow,
     Duration pushAfterCloseDelay,
-    Duration dedupeRetention) {
+    Duration dedupeRetention,
+    long deliveryWindowBytes) {
 
   public ChatServerSettings {
     positive("heartbeatInterval", heartbeatInterval);
@@ -51,6 +55,10 @@ public record ChatServerSettings(
     atLeast("maxHistoryPage", maxHistoryPage, 1);
     atLeast("drainPageSize", drainPageSize, 1);
     atLeast("deliveryWindow", deliveryWindow, 1);
+    if (deliveryWindowBytes < 1) {
+      throw new IllegalArgumentException(
+          "deliveryWindowBytes must be at least 1, got " + deliveryWindowBytes);
+    }
   }
 
   /** 5 s heartbeats, 15 s idle timeout, 64 KiB bodies, groups of up to 1024. */
@@ -65,7 +73,8 @@ public record ChatServerSettings(
         256,
         Duration.ofSeconds(10),
         Duration.ofMinutes(1),
-        Duration.ofDays(7));
+        Duration.ofDays(7),
+        256 * 1024);
   }
 
   public ChatServerSettings withHeartbeat(Duration interval, Duration idle) {
@@ -79,7 +88,8 @@ public record ChatServerSettings(
         deliveryWindow,
         pushCoalesceWindow,
         pushAfterCloseDelay,
-        dedupeRetention);
+        dedupeRetention,
+        deliveryWindowBytes);
   }
 
   public ChatServerSettings withMaxBodyBytes(int bytes) {
@@ -93,7 +103,8 @@ public record ChatServerSettings(
         deliveryWindow,
         pushCoalesceWindow,
         pushAfterCloseDelay,
-        dedupeRetention);
+        dedupeRetention,
+        deliveryWindowBytes);
   }
 
   public ChatServerSettings withDelivery(int drainPageSize, int deliveryWindow) {
@@ -107,7 +118,8 @@ public record ChatServerSettings(
         deliveryWindow,
         pushCoalesceWindow,
         pushAfterCloseDelay,
-        dedupeRetention);
+        dedupeRetention,
+        deliveryWindowBytes);
   }
 
   public ChatServerSettings withPush(Duration coalesceWindow, Duration afterCloseDelay) {
@@ -121,7 +133,23 @@ public record ChatServerSettings(
         deliveryWindow,
         coalesceWindow,
         afterCloseDelay,
-        dedupeRetention);
+        dedupeRetention,
+        deliveryWindowBytes);
+  }
+
+  public ChatServerSettings withDeliveryWindowBytes(long bytes) {
+    return new ChatServerSettings(
+        heartbeatInterval,
+        idleTimeout,
+        maxBodyBytes,
+        maxGroupSize,
+        maxHistoryPage,
+        drainPageSize,
+        deliveryWindow,
+        pushCoalesceWindow,
+        pushAfterCloseDelay,
+        dedupeRetention,
+        bytes);
   }
 
   private static void positive(String name, Duration value) {

@@ -50,13 +50,38 @@ final class LocalSession implements DeviceSession {
   private Instant lastQueueCheck;
   private final TreeMap<Long, Sent> unacked = new TreeMap<>();
   private final Map<OfflineStore.Entry, Long> unackedPositions = new HashMap<>();
+  private long unackedBytes; // body bytes of unacked
   // Guarded by this: acknowledgements not yet given to the store, and whether a flush is queued.
   private List<OfflineStore.Entry> acks = new ArrayList<>();
   private long ackUpTo;
   private long storedAckUpTo;
   private boolean flushingAcks;
 
-  private record Sent(OfflineStore.Entry entry, Instant at) {}
+  private record Sent(OfflineStore.Entry entry, Instant at, int bytes) {}
+
+  /**
+   * Whether the delivery window is full: {@code deliveryWindow} messages or {@code
+   * deliveryWindowBytes} of bodies sent and unacknowledged (one message always passes an empty
+   * window, whatever its size). Guarded by this.
+   */
+  private boolean windowFull() {
+    ChatServerSettings settings = server.settings();
+    return unacked.size() >= settings.deliveryWindow()
+        || (!unacked.isEmpty() && unackedBytes >= settings.deliveryWindowBytes());
+  }
+
+  /** Whether half the window is free again. Guarded by this. */
+  private boolean windowHalfFree() {
+    ChatServerSettings settings = server.settings();
+    return unacked.size() <= settings.deliveryWindow() / 2
+        && unackedBytes <= settings.deliveryWindowBytes() / 2;
+  }
+
+  private void forget(@Nullable Sent sent) {
+    if (sent != null) {
+      unackedBytes -= sent.bytes();
+    }
+  }
 
   LocalSession(
       ChatServer server, DeviceAddress device, DeviceConnection connection, SessionLease lease) {
@@ -122,7 +147,7 @@ final class LocalSession implements DeviceSession {
       while (!closed.get()) {
         long after;
         synchronized (this) {
-          if (unacked.size() >= server.settings().deliveryWindow()) {
+          if (windowFull()) {
             running = false; // an acknowledgement resumes
             return;
           }
@@ -138,7 +163,7 @@ final class LocalSession implements DeviceSession {
           }
           int taken = 0;
           for (QueuedMessage queued : page) {
-            if (unacked.size() >= server.settings().deliveryWindow()) {
+            if (windowFull()) {
               break;
             }
             if (!sendLocked(new ServerEvent.Incoming(queued.envelope(), queued.sequence()))) {
@@ -191,9 +216,11 @@ final class LocalSession implements DeviceSession {
         new OfflineStore.Entry(incoming.envelope().from(), incoming.envelope().id());
     Long previous = unackedPositions.put(entry, position);
     if (previous != null && previous != position) {
-      unacked.remove(previous);
+      forget(unacked.remove(previous));
     }
-    unacked.put(position, new Sent(entry, server.clock().instant()));
+    int bytes = incoming.envelope().body().length;
+    forget(unacked.put(position, new Sent(entry, server.clock().instant(), bytes)));
+    unackedBytes += bytes;
     server.countDelivered();
     return true;
   }
@@ -210,12 +237,13 @@ final class LocalSession implements DeviceSession {
       if (position <= sentUpTo) {
         return; // sent already, by a drain or an earlier delivery
       }
-      if (!backlog && !running && position == sentUpTo + 1) {
+      if (!backlog && !running && position == sentUpTo + 1 && !windowFull()) {
         slow = !sendLocked(incoming);
       } else if (running) {
         drainAgain = true; // the drain reads it from the queue, in order
-      } else if (backlog && unacked.size() >= server.settings().deliveryWindow()) {
-        return; // the drain paused on a full window; an acknowledgement resumes it
+      } else if (windowFull()) {
+        backlog = true; // held to the window: an acknowledgement resumes the drain from the store
+        return;
       } else {
         startDrain = true; // an earlier position was lost or is late: read the store from sentUpTo
       }
@@ -247,6 +275,7 @@ final class LocalSession implements DeviceSession {
           sentUpTo = 0;
           unacked.clear();
           unackedPositions.clear();
+          unackedBytes = 0;
         }
       } else if (lastQueueCheck.isBefore(before)) {
         probe = true;
@@ -292,7 +321,7 @@ final class LocalSession implements DeviceSession {
     synchronized (this) {
       Long position = unackedPositions.remove(entry);
       if (position != null) {
-        unacked.remove(position);
+        forget(unacked.remove(position));
       }
       acks.add(entry);
       flush = !flushingAcks;
@@ -319,7 +348,12 @@ final class LocalSession implements DeviceSession {
       }
       ackUpTo = upTo;
       var done = unacked.headMap(upTo, true);
-      done.values().forEach(sent -> unackedPositions.remove(sent.entry()));
+      done.values()
+          .forEach(
+              sent -> {
+                unackedPositions.remove(sent.entry());
+                forget(sent);
+              });
       done.clear();
       flush = !flushingAcks;
       flushingAcks = true;
@@ -404,7 +438,7 @@ final class LocalSession implements DeviceSession {
    */
   private void resumeIfRoom() {
     synchronized (this) {
-      if (!backlog || running || unacked.size() > server.settings().deliveryWindow() / 2) {
+      if (!backlog || running || !windowHalfFree()) {
         return;
       }
       running = true;

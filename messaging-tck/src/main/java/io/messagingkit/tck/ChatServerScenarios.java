@@ -109,6 +109,64 @@ public abstract class ChatServerScenarios {
   }
 
   @Nested
+  @DisplayName("delivery window")
+  class DeliveryWindow {
+
+    @Test
+    @DisplayName(
+        "hold live deliveries to the window: a device that does not acknowledge is sent at most"
+            + " deliveryWindow messages; acknowledging releases the rest, in order")
+    void liveHeldToWindow() {
+      int window = settings().deliveryWindow();
+      Device bob = connect(user("bob"), "phone");
+      Device alice = connect(user("alice"), "phone");
+      for (int i = 0; i < window + 20; i++) {
+        alice.sendText("m" + i, bob.user(), "x");
+      }
+      // every send is acknowledged (SENT_ACK) before the next, so all are stored and routed
+      assertThat(bob.awaitMessages(window)).hasSize(window);
+      assertThat(bob.deliveries()).hasSize(window);
+      List<Envelope> all = bob.awaitMessagesAcknowledging(window + 20);
+      assertThat(all)
+          .extracting(e -> e.id().value())
+          .containsExactlyElementsOf(range("m", window + 20));
+    }
+
+    @Test
+    @DisplayName(
+        "hold deliveries to the window in bytes: big bodies stop at deliveryWindowBytes unacknowledged")
+    void heldToWindowBytes() {
+      int body = settings().maxBodyBytes();
+      long windowBytes = settings().deliveryWindowBytes();
+      int fit = (int) Math.max(1, (windowBytes + body - 1) / body);
+      Device bob = connect(user("bob"), "phone");
+      Device alice = connect(user("alice"), "phone");
+      int total = fit + 5;
+      assertThat(total)
+          .as("the byte window binds before the count window")
+          .isLessThan(settings().deliveryWindow());
+      for (int i = 0; i < total; i++) {
+        alice
+            .session
+            .send(
+                new SendRequest(
+                    MessageId.of("b" + i),
+                    Recipient.user(bob.user()),
+                    MessageType.TEXT,
+                    new byte[body],
+                    null,
+                    null,
+                    null))
+            .join();
+      }
+      assertThat(bob.awaitMessages(fit)).hasSize(fit);
+      assertThat(bob.deliveries()).hasSize(fit);
+      List<Envelope> all = bob.awaitMessagesAcknowledging(total);
+      assertThat(all).extracting(e -> e.id().value()).containsExactlyElementsOf(range("b", total));
+    }
+  }
+
+  @Nested
   @DisplayName("one-to-one messages")
   class OneToOne {
 
@@ -239,7 +297,7 @@ public abstract class ChatServerScenarios {
       for (Thread t : threads) {
         t.join(TimeUnit.SECONDS.toMillis(30));
       }
-      List<Envelope> got = bob.awaitMessages(400);
+      List<Envelope> got = bob.awaitMessagesAcknowledging(400);
       for (Device sender : senders) {
         assertThat(got.stream().filter(e -> e.from().equals(sender.user())))
             .extracting(e -> e.id().value())
@@ -853,6 +911,25 @@ public abstract class ChatServerScenarios {
           .atMost(WAIT.multipliedBy(2))
           .pollInterval(Duration.ofMillis(5))
           .until(() -> messages().size() >= count);
+      return messages();
+    }
+
+    /**
+     * Like {@link #awaitMessages}, acknowledging (cumulatively, as a client does) everything
+     * received so far at each poll, so that the delivery window keeps moving.
+     */
+    public List<Envelope> awaitMessagesAcknowledging(int count) {
+      Awaitility.await()
+          .atMost(WAIT.multipliedBy(2))
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () -> {
+                connection.events(ServerEvent.Incoming.class).stream()
+                    .mapToLong(ServerEvent.Incoming::queueSequence)
+                    .max()
+                    .ifPresent(session::acknowledgeUpTo);
+                return messages().size() >= count;
+              });
       return messages();
     }
 

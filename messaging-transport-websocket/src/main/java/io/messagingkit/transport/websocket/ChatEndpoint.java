@@ -88,6 +88,9 @@ public final class ChatEndpoint extends Endpoint {
         ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
     owner.opened();
     counted = true;
+    // WELCOME is queued first but written only once the device is connected (registered: senders
+    // may address it as soon as the client has seen WELCOME), ahead of its first messages.
+    conn.hold();
     conn.sendFrame(
         new ServerFrame.Welcome(
             d,
@@ -96,7 +99,9 @@ public final class ChatEndpoint extends Endpoint {
             settings.maxTextFrameBytes()));
     try {
       this.deviceSession = owner.connector().connect(d, conn);
+      conn.release();
     } catch (MessagingException e) {
+      conn.release();
       conn.sendFrame(ClientErrors.of(null, "CONNECT", e));
       // a refusal (limit_exceeded, invalid_request) is final: do not invite a reconnect
       conn.closeQuietly(
@@ -104,6 +109,7 @@ public final class ChatEndpoint extends Endpoint {
           "cannot connect: " + e.code().wireName());
       return;
     } catch (RuntimeException e) {
+      conn.release();
       log.warn("connect failed for {}", d, e);
       conn.closeQuietly(CloseCodes.INTERNAL_ERROR, "cannot connect");
       return;

@@ -38,6 +38,8 @@ final class WebSocketDeviceConnection implements DeviceConnection {
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<@Nullable Pending> inFlight = new AtomicReference<>();
+  // While held, frames are queued (and counted) but not written: see hold().
+  private volatile boolean held;
 
   /** One encoded frame and the bytes reserved for it. */
   private record Pending(String text, int bytes) {}
@@ -105,6 +107,21 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     budget.release(p.bytes());
   }
 
+  /**
+   * Queues frames without writing them until {@link #release()}: the endpoint queues WELCOME, then
+   * connects the device (which registers it and may queue its first messages), then releases, so
+   * the client sees WELCOME first and only once its device exists for senders.
+   */
+  void hold() {
+    held = true;
+  }
+
+  /** Writes what {@link #hold()} kept back, in order, and everything after it. */
+  void release() {
+    held = false;
+    drain();
+  }
+
   /** Encoded bytes queued or being written for this connection. */
   long heldBytes() {
     return heldBytes.get();
@@ -116,7 +133,7 @@ final class WebSocketDeviceConnection implements DeviceConnection {
     }
     int missed = 1;
     do {
-      while (inFlight.get() == null && !closed.get()) {
+      while (inFlight.get() == null && !closed.get() && !held) {
         Pending next = queue.poll();
         if (next == null) {
           break;
