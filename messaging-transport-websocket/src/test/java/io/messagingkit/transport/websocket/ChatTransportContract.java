@@ -324,6 +324,7 @@ abstract class ChatTransportContract {
         "one ACK {upTo} acknowledges every message up to that queue position: each sender gets"
             + " DELIVERED_ACK and nothing is delivered again; a bad upTo is refused")
     void cumulativeAck() {
+      server.registerDevice(io.messagingkit.core.DeviceAddress.of("bob", "phone"));
       WireClient alice = connect("alice", "phone");
       for (int i = 1; i <= 5; i++) {
         alice.send(text("c" + i, "bob", "msg " + i));
@@ -575,7 +576,14 @@ abstract class ChatTransportContract {
     @Test
     @DisplayName("a device that stops reading is closed as a slow consumer; nothing is lost")
     void slowConsumer() {
-      start(defaults().maxOutboundBytesPerConnection(256 * 1024).build());
+      // A core that sends without waiting for acknowledgments (an unbounded delivery window), so
+      // that
+      // the transport's own byte bound is what stops the flood.
+      start(
+          defaults().maxOutboundBytesPerConnection(256 * 1024).build(),
+          io.messagingkit.core.ChatServerSettings.defaults()
+              .withDelivery(200, 100_000)
+              .withDeliveryWindowBytes(1L << 40));
       WireClient alice = connect("alice", "phone");
       WireClient stuck =
           WireClient.connectNotReading(
@@ -599,7 +607,8 @@ abstract class ChatTransportContract {
       // message arrives, in order.
       extra.add(host);
       extra.add(ws);
-      WebSocketSettings roomy = defaults().build();
+      WebSocketSettings roomy =
+          defaults().maxOutboundBytesPerConnection(64L << 20).maxOutboundBytes(128L << 20).build();
       ws = configure(ChatWebSocket.builder(server::connect, auth).settings(roomy)).build();
       host = host(roomy, new DeviceConnectorAndAuth(server::connect, auth));
       WireClient bob = connect("bob", "phone");

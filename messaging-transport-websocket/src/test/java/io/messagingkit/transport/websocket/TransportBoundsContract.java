@@ -44,7 +44,17 @@ abstract class TransportBoundsContract {
   final List<WireClient> clients = new ArrayList<>();
 
   void start(WebSocketSettings settings) {
-    server = ChatServer.builder().build().start();
+    // A core that sends without waiting for acknowledgments (an unbounded delivery window), so that
+    // the transport's own byte bounds are what stop a flood to a reader that stopped reading.
+    server =
+        ChatServer.builder()
+            .settings(
+                io.messagingkit.core.ChatServerSettings.defaults()
+                    .withDelivery(200, 100_000)
+                    .withDeliveryWindowBytes(1L << 40))
+            .build()
+            .start();
+    server.registerDevice(io.messagingkit.core.DeviceAddress.of("bob", "phone"));
     JwtAuthenticator auth =
         JwtAuthenticator.builder().hmacSecret(SECRET).issuer("test").audience("chat").build();
     issuer = JwtIssuer.hs256(SECRET, "test", "chat", Duration.ofMinutes(5), Clock.systemUTC());
