@@ -9,18 +9,15 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Client frames of wire protocol v1 (docs/protocol.md, {@code ClientFrame}) as jqwik arbitraries:
- * every frame type with valid, boundary and invalid field values, plus mutations of valid frames
- * (truncation, character flips, wrong types, huge numbers, deep nesting, duplicate keys, unicode
- * edge cases, oversize, junk). Valid recipients are only the given users and groups, so what the
- * server stores for valid frames stays small and is drained by readers that acknowledge.
+ * Client frames of wire protocol v1 (docs/protocol.md, {@code ClientFrame}) as seeded generators
+ * ({@link Gen}): every frame type with valid, boundary and invalid field values, plus mutations of
+ * valid frames (truncation, character flips, wrong types, huge numbers, deep nesting, duplicate
+ * keys, unicode edge cases, oversize, junk). Valid recipients are only the given users and groups,
+ * so what the server stores for valid frames stays small and is drained by readers that
+ * acknowledge.
  */
 final class FrameGrammar {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -80,52 +77,41 @@ final class FrameGrammar {
   }
 
   /** Frames as sent on the wire: structured frames, mutated frames and junk. */
-  Arbitrary<String> frames() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(60, structured().map(FrameGrammar::write)),
-        Tuple.of(35, mutated()),
-        Tuple.of(5, junk()));
+  Gen<String> frames() {
+    return Gen.frequencyOf(60, structured().map(FrameGrammar::write), 35, mutated(), 5, junk());
   }
 
   /**
-   * A frame of a known (or sometimes unknown) type with generated fields. Built once per grammar
-   * without flatMap (whose per-value generator building costs about a millisecond a frame).
+   * A frame of a known (or sometimes unknown) type with generated fields. Built once per grammar.
    */
-  Arbitrary<Map<String, Object>> structured() {
+  Gen<Map<String, Object>> structured() {
     if (structured == null) {
-      List<Arbitrary<Map<String, Object>>> known = new ArrayList<>();
+      List<Gen<Map<String, Object>>> known = new ArrayList<>();
       for (String t : TYPES) {
         known.add(ofType(t));
       }
-      List<Arbitrary<Map<String, Object>>> unknown = new ArrayList<>();
+      List<Gen<Map<String, Object>>> unknown = new ArrayList<>();
       for (String t :
           List.of("send", "FLY", "", "SEND ", "GROUP_", "\u0000", "S\u0301END", "x".repeat(300))) {
         unknown.add(ofType(t));
       }
-      structured =
-          Arbitraries.frequencyOf(
-              Tuple.of(95, Arbitraries.oneOf(known)), Tuple.of(5, Arbitraries.oneOf(unknown)));
+      structured = Gen.frequencyOf(95, Gen.oneOf(known), 5, Gen.oneOf(unknown));
     }
     return structured;
   }
 
-  private @Nullable Arbitrary<Map<String, Object>> structured;
+  private @Nullable Gen<Map<String, Object>> structured;
 
-  private Arbitrary<Map<String, Object>> ofType(String t) {
+  private Gen<Map<String, Object>> ofType(String t) {
     List<String> fields = FIELDS.getOrDefault(t, List.of("id", "rid", "to"));
-    List<Arbitrary<Object>> values = new ArrayList<>();
+    List<Gen<Object>> values = new ArrayList<>();
     for (String f : fields) {
-      values.add(Arbitraries.frequencyOf(Tuple.of(85, value(f)), Tuple.of(15, absent())));
+      values.add(Gen.frequencyOf(85, value(f), 15, absent()));
     }
-    values.add(
-        Arbitraries.frequencyOf(
-            Tuple.of(90, absent()), Tuple.of(10, anything().map(v -> (Object) v))));
-    values.add(
-        Arbitraries.frequencyOf(
-            Tuple.of(97, Arbitraries.just((Object) t)),
-            Tuple.of(3, wrongType().map(v -> (Object) v))));
-    return Combinators.combine(values)
-        .as(
+    values.add(Gen.frequencyOf(90, absent(), 10, anything()));
+    values.add(Gen.frequencyOf(97, Gen.just((Object) t), 3, wrongType()));
+    return Gen.combine(values)
+        .map(
             vs -> {
               Map<String, Object> m = new LinkedHashMap<>();
               m.put("type", vs.get(fields.size() + 1));
@@ -144,90 +130,79 @@ final class FrameGrammar {
 
   private static final Object ABSENT = new Object();
 
-  private static Arbitrary<Object> absent() {
-    return Arbitraries.just(ABSENT);
+  private static Gen<Object> absent() {
+    return Gen.just(ABSENT);
   }
 
   /** Values for a field: mostly valid, then boundary, then invalid (wrong type, null, huge). */
-  Arbitrary<Object> value(String field) {
-    Arbitrary<Object> good =
+  Gen<Object> value(String field) {
+    Gen<Object> good =
         switch (field) {
           case "to", "from", "with", "member" -> user();
-          case "users", "members" -> user().list().ofMaxSize(4).map(l -> (Object) l);
+          case "users", "members" -> Gen.lists(user(), 4).asObject();
           case "group" -> group();
           case "id" -> messageId();
-          case "rid" ->
-              Arbitraries.strings()
-                  .alpha()
-                  .numeric()
-                  .ofMinLength(1)
-                  .ofMaxLength(64)
-                  .map(s -> (Object) s);
-          case "kind" -> Arbitraries.of("TEXT", "MEDIA", "ENCRYPTED").map(s -> (Object) s);
+          case "rid" -> Gen.strings(1, 64, Gen.chars(Gen.ALPHANUMERIC)).asObject();
+          case "kind" -> Gen.<Object>of("TEXT", "MEDIA", "ENCRYPTED");
           case "text" -> text();
-          case "body" ->
-              Arbitraries.bytes()
-                  .array(byte[].class)
-                  .ofMaxSize(200)
-                  .map(b -> (Object) Base64.getEncoder().encodeToString(b));
+          case "body" -> Gen.bytes(200).map(b -> (Object) Base64.getEncoder().encodeToString(b));
           case "media" ->
-              Combinators.combine(
-                      Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(40),
-                      Arbitraries.of("image/png", "video/mp4"),
-                      Arbitraries.longs().between(0, 1L << 30))
-                  .as((k, c, s) -> (Object) Map.of("key", k, "contentType", c, "size", s));
-          case "ts" -> Arbitraries.longs().between(0, 4_000_000_000_000L).map(l -> (Object) l);
-          case "typing" -> Arbitraries.of(true, false).map(b -> (Object) b);
-          case "name" -> Arbitraries.strings().ofMinLength(1).ofMaxLength(128).map(s -> (Object) s);
+              Gen.combine(
+                  Gen.strings(1, 40, Gen.chars(Gen.ALPHA)),
+                  Gen.of("image/png", "video/mp4"),
+                  Gen.longs(0, 1L << 30),
+                  (k, c, s) -> (Object) Map.of("key", k, "contentType", c, "size", s));
+          case "ts" -> Gen.longs(0, 4_000_000_000_000L).asObject();
+          case "typing" -> Gen.booleans().asObject();
+          case "name" -> anyString(1, 128).asObject();
           case "cursor" -> cursor();
-          case "limit" -> Arbitraries.integers().between(1, 100).map(i -> (Object) i);
-          case "contentType" ->
-              Arbitraries.of("image/jpeg", "application/octet-stream", "a/b").map(s -> (Object) s);
-          case "size" -> Arbitraries.longs().between(0, 200L << 20).map(l -> (Object) l);
+          case "limit" -> Gen.ints(1, 100).asObject();
+          case "contentType" -> Gen.<Object>of("image/jpeg", "application/octet-stream", "a/b");
+          case "size" -> Gen.longs(0, 200L << 20).asObject();
           case "key" ->
-              Arbitraries.of("k1", "../../etc/passwd", "media/x/y", "%00", "a".repeat(256))
-                  .map(s -> (Object) s);
-          case "platform" -> Arbitraries.of("APNS", "FCM", "WEB_PUSH").map(s -> (Object) s);
-          case "token" ->
-              Arbitraries.strings().ofMinLength(1).ofMaxLength(200).map(s -> (Object) s);
-          case "keys" ->
-              Arbitraries.maps(
-                      Arbitraries.strings().ofMaxLength(10), Arbitraries.strings().ofMaxLength(20))
-                  .ofMaxSize(3)
-                  .map(m -> (Object) m);
-          case "upTo" -> Arbitraries.longs().between(0, 1_000_000).map(l -> (Object) l);
+              Gen.<Object>of("k1", "../../etc/passwd", "media/x/y", "%00", "a".repeat(256));
+          case "platform" -> Gen.<Object>of("APNS", "FCM", "WEB_PUSH");
+          case "token" -> anyString(1, 200).asObject();
+          case "keys" -> Gen.maps(anyString(0, 10), anyString(0, 20), 3).asObject();
+          case "upTo" -> Gen.longs(0, 1_000_000).asObject();
           default -> anything();
         };
-    return Arbitraries.frequencyOf(
-        Tuple.of(70, good), Tuple.of(15, boundary(field)), Tuple.of(15, anything()));
+    return Gen.frequencyOf(70, good, 15, boundary(field), 15, anything());
   }
 
-  private Arbitrary<Object> user() {
-    return Arbitraries.of(users).map(u -> (Object) u);
+  private Gen<Object> user() {
+    return Gen.of(users).asObject();
   }
 
-  private Arbitrary<Object> group() {
-    return Arbitraries.of(groups).map(g -> (Object) g);
+  private Gen<Object> group() {
+    return Gen.of(groups).asObject();
   }
 
-  private static Arbitrary<Object> messageId() {
-    return Arbitraries.strings()
-        .withChars("abcdefghijklmnopqrstuvwxyz0123456789._@+-")
-        .ofMinLength(1)
-        .ofMaxLength(40)
-        .map(s -> (Object) s);
+  private static Gen<Object> messageId() {
+    return Gen.strings(1, 40, Gen.chars("abcdefghijklmnopqrstuvwxyz0123456789._@+-")).asObject();
   }
 
-  private static Arbitrary<Object> text() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(80, Arbitraries.strings().ofMaxLength(200).map(s -> (Object) s)),
-        Tuple.of(15, unicodeEdge()),
-        Tuple.of(5, Arbitraries.integers().between(1, 60).map(k -> (Object) "w".repeat(k * 1000))));
+  /**
+   * Strings of any BMP chars (surrogate halves included) of {@code min} to {@code max} chars, now
+   * and then one of the {@link #UNICODE_EDGES}.
+   */
+  static Gen<String> anyString(int min, int max) {
+    return Gen.strings(min, max, Gen.anyChar(), UNICODE_EDGES);
   }
 
-  private static Arbitrary<Object> cursor() {
-    Arbitrary<String> raw =
-        Arbitraries.of(
+  private static Gen<Object> text() {
+    return Gen.frequencyOf(
+        80,
+        anyString(0, 200),
+        15,
+        unicodeEdge(),
+        5,
+        Gen.ints(1, 60).map(k -> (Object) "w".repeat(k * 1000)));
+  }
+
+  private static Gen<Object> cursor() {
+    Gen<String> raw =
+        Gen.of(
             "99999999999999999:0:1:fuzz0:x",
             "-1:0:1:fuzz0:x",
             "1:-5:1:fuzz0:x",
@@ -238,58 +213,36 @@ final class FrameGrammar {
             "",
             ":::::::",
             "1700000000:0:1:fuzz0:m1");
-    return Combinators.combine(Arbitraries.of("m1.", "j1.", "", "x1."), raw)
-        .as(
-            (p, r) ->
-                (Object)
-                    (p
-                        + Base64.getUrlEncoder()
-                            .withoutPadding()
-                            .encodeToString(r.getBytes(StandardCharsets.UTF_8))));
+    return Gen.combine(
+        Gen.of("m1.", "j1.", "", "x1."),
+        raw,
+        (String p, String r) ->
+            (Object)
+                (p
+                    + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(r.getBytes(StandardCharsets.UTF_8))));
   }
 
   /** Values at or just past each field's documented limit. */
-  private static Arbitrary<Object> boundary(String field) {
+  private static Gen<Object> boundary(String field) {
     return switch (field) {
       case "to", "from", "with", "member", "group" ->
-          Arbitraries.of(
-                  "u".repeat(64),
-                  "u".repeat(65),
-                  "",
-                  " ",
-                  "a b",
-                  "a:b",
-                  "ü",
-                  "..",
-                  "\u202e",
-                  "\u0000")
-              .map(s -> (Object) s);
+          Gen.<Object>of(
+              "u".repeat(64), "u".repeat(65), "", " ", "a b", "a:b", "ü", "..", "\u202e", "\u0000");
       case "users", "members" ->
-          Arbitraries.of(
-                  (Object) List.of(), (Object) nCopies("fuzz0", 257), (Object) nCopies("x", 1025))
-              .map(o -> o);
+          Gen.<Object>of(List.of(), nCopies("fuzz0", 257), nCopies("x", 1025));
       case "id" ->
-          Arbitraries.of(
-                  "m".repeat(128),
-                  "m".repeat(129),
-                  "m".repeat(200),
-                  "m".repeat(201),
-                  "a:b",
-                  "",
-                  "é")
-              .map(s -> (Object) s);
-      case "rid" -> Arbitraries.of("r".repeat(64), "r".repeat(65), "").map(s -> (Object) s);
-      case "limit" -> Arbitraries.of(0, 101, -1, Integer.MAX_VALUE).map(i -> (Object) i);
-      case "ts", "size", "upTo" ->
-          Arbitraries.of(
-                  (Object) Long.MAX_VALUE, (Object) (-1L), (Object) 0L, (Object) Long.MIN_VALUE)
-              .map(o -> o);
-      case "name" ->
-          Arbitraries.of("n".repeat(128), "n".repeat(129), "   ", "").map(s -> (Object) s);
-      case "body" -> Arbitraries.of("!!notbase64", "====", "", "QQ").map(s -> (Object) s);
-      case "kind" -> Arbitraries.of("text", "", "MEDIA ", "RECEIPT").map(s -> (Object) s);
-      case "platform" -> Arbitraries.of("apns", "SMS", "").map(s -> (Object) s);
-      case "token" -> Arbitraries.of("t".repeat(4096), "t".repeat(4097), "").map(s -> (Object) s);
+          Gen.<Object>of(
+              "m".repeat(128), "m".repeat(129), "m".repeat(200), "m".repeat(201), "a:b", "", "é");
+      case "rid" -> Gen.<Object>of("r".repeat(64), "r".repeat(65), "");
+      case "limit" -> Gen.<Object>of(0, 101, -1, Integer.MAX_VALUE);
+      case "ts", "size", "upTo" -> Gen.<Object>of(Long.MAX_VALUE, -1L, 0L, Long.MIN_VALUE);
+      case "name" -> Gen.<Object>of("n".repeat(128), "n".repeat(129), "   ", "");
+      case "body" -> Gen.<Object>of("!!notbase64", "====", "", "QQ");
+      case "kind" -> Gen.<Object>of("text", "", "MEDIA ", "RECEIPT");
+      case "platform" -> Gen.<Object>of("apns", "SMS", "");
+      case "token" -> Gen.<Object>of("t".repeat(4096), "t".repeat(4097), "");
       default -> anything();
     };
   }
@@ -303,29 +256,27 @@ final class FrameGrammar {
   }
 
   /** A value of any JSON type, including huge numbers, nesting and unicode edge cases. */
-  static Arbitrary<Object> anything() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(10, Arbitraries.just((Object) null).map(o -> o)),
-        Tuple.of(10, Arbitraries.of(true, false).map(b -> (Object) b)),
-        Tuple.of(15, Arbitraries.integers().map(i -> (Object) i)),
-        Tuple.of(
-            10,
-            Arbitraries.of(
-                    (Object) new BigInteger("9".repeat(400)),
-                    (Object) Double.MAX_VALUE,
-                    (Object) 1.5,
-                    (Object) (-0.0),
-                    (Object) Long.MIN_VALUE)
-                .map(o -> o)),
-        Tuple.of(20, Arbitraries.strings().ofMaxLength(50).map(s -> (Object) s)),
-        Tuple.of(10, unicodeEdge()),
-        Tuple.of(10, Arbitraries.integers().list().ofMaxSize(5).map(l -> (Object) l)),
-        Tuple.of(
-            10,
-            Arbitraries.maps(Arbitraries.strings().ofMaxLength(5), Arbitraries.integers())
-                .ofMaxSize(3)
-                .map(m -> (Object) m)),
-        Tuple.of(5, Arbitraries.integers().between(1, 60).map(FrameGrammar::nested)));
+  static Gen<Object> anything() {
+    return Gen.frequencyOf(
+        10,
+        Gen.just(null),
+        10,
+        Gen.booleans().asObject(),
+        15,
+        Gen.ints(Integer.MIN_VALUE, Integer.MAX_VALUE).asObject(),
+        10,
+        Gen.<Object>of(
+            new BigInteger("9".repeat(400)), Double.MAX_VALUE, 1.5, -0.0, Long.MIN_VALUE),
+        20,
+        anyString(0, 50).asObject(),
+        10,
+        unicodeEdge(),
+        10,
+        Gen.lists(Gen.ints(Integer.MIN_VALUE, Integer.MAX_VALUE), 5).asObject(),
+        10,
+        Gen.maps(anyString(0, 5), Gen.ints(Integer.MIN_VALUE, Integer.MAX_VALUE), 3).asObject(),
+        5,
+        Gen.ints(1, 60).map(FrameGrammar::nested));
   }
 
   private static Object nested(int depth) {
@@ -336,34 +287,34 @@ final class FrameGrammar {
     return v;
   }
 
-  private static Arbitrary<Object> wrongType() {
-    return Arbitraries.of(
-        (Object) 42, (Object) true, (Object) List.of("SEND"), (Object) Map.of("t", "SEND"));
+  private static Gen<Object> wrongType() {
+    return Gen.<Object>of(42, true, List.of("SEND"), Map.of("t", "SEND"));
   }
 
-  static Arbitrary<Object> unicodeEdge() {
-    return Arbitraries.of(
-            "\ud83d\ude00",
-            "\ud800",
-            "\udc00x",
-            "\u202eevil",
-            "\u200b\u200d\ufeff",
-            "\uffff\ufffe",
-            "e\u0301\u0301\u0301",
-            "\u0000\u0001\u001f",
-            "\\u0000",
-            "</script>",
-            "\"quoted\"",
-            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢")
-        .map(s -> (Object) s);
+  /** Strings that break naive text handling: lone surrogates, bidi, joiners, controls, markup. */
+  static final List<String> UNICODE_EDGES =
+      List.of(
+          "\ud83d\ude00",
+          "\ud800",
+          "\udc00x",
+          "\u202eevil",
+          "\u200b\u200d\ufeff",
+          "\uffff\ufffe",
+          "e\u0301\u0301\u0301",
+          "\u0000\u0001\u001f",
+          "\\u0000",
+          "</script>",
+          "\"quoted\"",
+          "𝔘𝔫𝔦𝔠𝔬𝔡𝔢");
+
+  static Gen<Object> unicodeEdge() {
+    return Gen.of(UNICODE_EDGES).asObject();
   }
 
   /** A valid-looking frame, changed at the text level. */
-  Arbitrary<String> mutated() {
-    Arbitrary<String> base = structured().map(FrameGrammar::write);
-    return Combinators.combine(
-            base, Arbitraries.integers().between(0, 11), Arbitraries.doubles().between(0, 1))
-        .as(this::mutate);
+  Gen<String> mutated() {
+    Gen<String> base = structured().map(FrameGrammar::write);
+    return Gen.combine(base, Gen.ints(0, 11), Gen.doubles(0, 1), this::mutate);
   }
 
   private String mutate(String frame, int how, double where) {
@@ -402,30 +353,30 @@ final class FrameGrammar {
     return new String(c);
   }
 
-  static Arbitrary<String> junk() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.strings().ofMaxLength(100)),
-        Tuple.of(
-            1,
-            Arbitraries.of(
-                "",
-                " ",
-                "null",
-                "true",
-                "1",
-                "\"SEND\"",
-                "[]",
-                "{}",
-                "{",
-                "}",
-                "{\"type\":null}",
-                "{\"type\":\"SEND\"}",
-                "\ufeff{\"type\":\"HEARTBEAT\"}",
-                "{\"type\":\"HEARTBEAT\"}x",
-                "NaN",
-                "{\"type\":\"HEARTBEAT\",}",
-                "/*c*/{}",
-                "{\"type\":'HEARTBEAT'}")));
+  static Gen<String> junk() {
+    return Gen.frequencyOf(
+        3,
+        anyString(0, 100),
+        1,
+        Gen.of(
+            "",
+            " ",
+            "null",
+            "true",
+            "1",
+            "\"SEND\"",
+            "[]",
+            "{}",
+            "{",
+            "}",
+            "{\"type\":null}",
+            "{\"type\":\"SEND\"}",
+            "\ufeff{\"type\":\"HEARTBEAT\"}",
+            "{\"type\":\"HEARTBEAT\"}x",
+            "NaN",
+            "{\"type\":\"HEARTBEAT\",}",
+            "/*c*/{}",
+            "{\"type\":'HEARTBEAT'}"));
   }
 
   static String write(Map<String, Object> frame) {

@@ -20,16 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import net.jqwik.api.Example;
-import net.jqwik.api.Label;
-import net.jqwik.api.RandomGenerator;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The frame fuzzer over the wire: frames generated from the protocol's grammar and mutations of
@@ -38,8 +37,9 @@ import org.awaitility.Awaitility;
  * and handled. It checks that every answer is a well-formed server frame and every error an {@code
  * ERROR} with a documented code and no internals (never {@code internal}), that every close has a
  * documented code, that a control pair still exchanges a message after every batch, and that
- * outbound bytes, heap (after GC) and threads return to their baseline. The seed is printed and can
- * be set with {@code -Dfuzz.seed=}; {@code -Dfuzz.frames=} sets the frames per container.
+ * outbound bytes, heap (after GC) and threads return to their baseline. The frames come from a seed
+ * ({@link FuzzSeed}): it is printed, named in every failure and set with {@code -Dfuzz.seed=} to
+ * replay a run; {@code -Dfuzz.frames=} sets the frames per container.
  */
 class WireFrameFuzzTest {
   static final byte[] SECRET = "fuzz-secret-fuzz-secret-fuzz-sec".getBytes(StandardCharsets.UTF_8);
@@ -63,9 +63,18 @@ class WireFrameFuzzTest {
           "HEARTBEAT_ACK",
           "ERROR");
 
-  /** Error codes a client may be answered with for what it sent (never {@code internal}). */
+  /**
+   * Error codes a client may be answered with for what it sent (never {@code internal}); {@code
+   * limit_exceeded} answers a {@code MEDIA_UPLOAD} past the per-user upload quota.
+   */
   static final Set<String> CLIENT_ERROR_CODES =
-      Set.of("invalid_request", "forbidden", "not_found", "conflict", "rate_limited");
+      Set.of(
+          "invalid_request",
+          "forbidden",
+          "not_found",
+          "conflict",
+          "rate_limited",
+          "limit_exceeded");
 
   /**
    * Close codes the fuzzer's frames may earn: binary 1003, oversize 1009, rate 1008; 0 counts a
@@ -81,28 +90,36 @@ class WireFrameFuzzTest {
   private final Queue<String> problems = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
 
-  @Example
-  @Label(
+  @Test
+  @DisplayName(
       "on Tyrus, fuzzed frames get only well-formed answers, clean errors and documented closes;"
           + " others keep being served; memory and threads return to their baseline")
   void tyrus() throws Exception {
     fuzz("tyrus");
   }
 
-  @Example
-  @Label(
+  @Test
+  @DisplayName(
       "on Jetty, fuzzed frames get only well-formed answers, clean errors and documented closes;"
           + " others keep being served; memory and threads return to their baseline")
   void jetty() throws Exception {
     fuzz("jetty");
   }
 
-  /** Runs on a jqwik thread (the grammar's generators need one). */
   private void fuzz(String container) throws Exception {
-    long seed = Long.getLong("fuzz.seed", System.nanoTime());
+    FuzzSeed seed = FuzzSeed.forRun("fuzz " + container);
+    try {
+      fuzz(container, seed);
+    } catch (AssertionError | RuntimeException e) {
+      // Awaitility timeouts, RawClient waits and broken promises alike: name the seed.
+      throw seed.failure("fuzz " + container, e);
+    }
+  }
+
+  private void fuzz(String container, FuzzSeed seed) throws Exception {
     int total = Integer.getInteger("fuzz.frames", 50_000);
-    System.out.printf(
-        "fuzz %s: seed %d (-Dfuzz.seed=%d), %d frames%n", container, seed, seed, total);
+    System.out.printf("fuzz %s: %d frames%n", container, total);
+    long started = System.nanoTime();
     RawClient.warmUp();
     int threadsBefore = liveThreads();
     long heapBefore = usedHeapAfterGc();
@@ -152,8 +169,8 @@ class WireFrameFuzzTest {
       users.add("fuzz" + i);
     }
     FrameGrammar grammar = new FrameGrammar(users, List.of("g0", "g1", "g2"), MAX_FRAME);
-    RandomGenerator<String> frames = grammar.frames().generator(1_000);
-    Random random = new Random(seed);
+    Gen<String> frames = grammar.frames();
+    SplittableRandom random = seed.random();
     Map<Integer, AtomicLong> closes = new ConcurrentHashMap<>();
     List<RawClient> fuzzers = new ArrayList<>();
     try {
@@ -170,7 +187,7 @@ class WireFrameFuzzTest {
         for (int n = 0; n < BATCH && sent < total; n++, sent++) {
           int k = n % FUZZ_CONNECTIONS;
           RawClient c = fuzzers.get(k);
-          String next = random.nextInt(2_000) == 0 ? null : frames.next(random).value();
+          String next = random.nextInt(2_000) == 0 ? null : frames.next(random);
           if (next == null || next.length() > MAX_FRAME) {
             c.mayBeClosed =
                 true; // a binary or oversize frame: 1003 or 1009 (or a reset) may follow
@@ -208,13 +225,13 @@ class WireFrameFuzzTest {
         ctlA.send("{\"type\":\"SEND\",\"id\":\"" + id + "\",\"to\":\"ctl-b\",\"text\":\"batch\"}");
         ctlA.await("SENT_ACK", Map.of("id", id));
         ctlB.await("MESSAGE", Map.of("id", id));
-        assertThat(problems).as("broken promises so far (seed %d)", seed).isEmpty();
+        assertThat(problems).as("broken promises so far (%s)", seed).isEmpty();
         if (batch == 0) {
           heapWarm = usedHeapAfterGc();
           threadsWarm = liveThreads();
         } else {
           assertThat(liveThreads())
-              .as("threads after batch %d", batch)
+              .as("threads after batch %d (%s)", batch, seed)
               .isLessThan(threadsWarm + 40);
         }
         batch++;
@@ -223,24 +240,31 @@ class WireFrameFuzzTest {
         c.close();
       }
       fuzzers.clear();
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ws.openConnections() == 2);
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ws.outboundBytes() == 0);
+      Awaitility.await("only the control pair open (" + seed + ")")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> ws.openConnections() == 2);
+      Awaitility.await("outbound bytes back to 0 (" + seed + ")")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> ws.outboundBytes() == 0);
       long heapEnd = usedHeapAfterGc();
       System.out.printf(
-          "fuzz %s: %d frames in %d batches; answers %s; closes %s; heap after GC %d MiB warm,"
-              + " %d MiB end; threads %d warm, %d end%n",
+          "fuzz %s: %d frames in %d batches, %d s; answers %s; closes %s; heap after GC %d MiB"
+              + " warm, %d MiB end; threads %d warm, %d end%n",
           container,
           sent,
           batch,
+          Duration.ofNanos(System.nanoTime() - started).toSeconds(),
           answers,
           closes,
           heapWarm >> 20,
           heapEnd >> 20,
           threadsWarm,
           liveThreads());
-      assertThat(problems).as("broken promises (seed %d)", seed).isEmpty();
-      assertThat(closes.keySet()).isSubsetOf(DOCUMENTED_CLOSES);
-      assertThat(heapEnd).as("heap after GC, server running").isLessThan(heapWarm + (64L << 20));
+      assertThat(problems).as("broken promises (%s)", seed).isEmpty();
+      assertThat(closes.keySet()).as("close codes (%s)", seed).isSubsetOf(DOCUMENTED_CLOSES);
+      assertThat(heapEnd)
+          .as("heap after GC, server running (%s)", seed)
+          .isLessThan(heapWarm + (64L << 20));
       ctlA.close();
       ctlB.close();
     } finally {
@@ -257,10 +281,11 @@ class WireFrameFuzzTest {
       List<String> names = new ArrayList<>();
       Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
       throw new AssertionError(
-          "threads did not return to " + threadsBefore + " + 2 after shutdown: " + names, e);
+          seed + ": threads did not return to " + threadsBefore + " + 2 after shutdown: " + names,
+          e);
     }
     assertThat(usedHeapAfterGc())
-        .as("heap after GC, server stopped")
+        .as("heap after GC, server stopped (%s)", seed)
         .isLessThan(heapBefore + (32L << 20));
   }
 
@@ -344,7 +369,7 @@ class WireFrameFuzzTest {
     }
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() <= 300 ? s : s.substring(0, 300) + "...";
   }
 
