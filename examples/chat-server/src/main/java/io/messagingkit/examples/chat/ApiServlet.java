@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.messagingkit.core.AuthenticationException;
 import io.messagingkit.core.DeviceAddress;
 import io.messagingkit.core.DeviceId;
+import io.messagingkit.core.LimitExceededException;
 import io.messagingkit.core.UserId;
 import io.messagingkit.transport.websocket.JwtAuthenticator;
 import io.messagingkit.transport.websocket.JwtIssuer;
@@ -15,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The page's HTTP API: {@code POST /api/login {name, password, device}} registers or signs in and
@@ -34,13 +36,16 @@ final class ApiServlet extends HttpServlet {
   private final transient JwtIssuer issuer;
   private final transient JwtAuthenticator authenticator;
   private final transient SignInThrottle throttle;
+  private final transient Consumer<DeviceAddress> registerDevice;
 
   ApiServlet(
       UserAccounts accounts,
+      Consumer<DeviceAddress> registerDevice,
       JwtIssuer issuer,
       JwtAuthenticator authenticator,
       SignInThrottle throttle) {
     this.accounts = accounts;
+    this.registerDevice = registerDevice;
     this.throttle = throttle;
     this.issuer = issuer;
     this.authenticator = authenticator;
@@ -106,6 +111,12 @@ final class ApiServlet extends HttpServlet {
     }
     throttle.succeeded(user.value(), client);
     DeviceAddress address = new DeviceAddress(user, deviceId);
+    try {
+      registerDevice.accept(address); // the user exists for senders from sign-in on
+    } catch (LimitExceededException e) {
+      error(resp, 409, "too many devices, all connected: sign out on one of them first");
+      return;
+    }
     ObjectNode out = JSON.createObjectNode();
     out.put("token", issuer.issue(address));
     out.put("user", address.user().value());

@@ -1,9 +1,7 @@
 package io.messagingkit.examples.chat;
 
 import io.messagingkit.core.ChatServer;
-import io.messagingkit.core.UserId;
 import io.messagingkit.core.memory.LocalFolderMediaStore;
-import io.messagingkit.core.port.ContactGraph;
 import io.messagingkit.store.jdbc.JdbcStores;
 import io.messagingkit.transport.websocket.ChatWebSocket;
 import io.messagingkit.transport.websocket.JwtAuthenticator;
@@ -158,7 +156,6 @@ public final class ChatServerApp implements AutoCloseable {
             .password(config.jdbcPassword())
             .schema(config.jdbcSchema())
             .build();
-    ContactGraph contacts = stores.contactGraph();
     int port = config.port() == 0 ? freePort(config.host()) : config.port();
     // Client-encrypted media (the Java SDK's sendMedia/download), served on the same port.
     LocalFolderMediaStore media =
@@ -175,29 +172,13 @@ public final class ChatServerApp implements AutoCloseable {
             .groupDirectory(stores.groupDirectory())
             .messageArchive(stores.messageArchive())
             .deviceDirectory(stores.deviceDirectory())
-            .contactGraph(contacts)
+            .contactGraph(stores.contactGraph())
             .mediaStore(media)
             .build()
             .start();
-    // The example treats every registered user as everyone's contact, so presence is visible: an
-    // application's choice (registering here is consenting to be seen by the other users). The
-    // contact graph is directed (who consented to whom), so both directions are linked.
-    UserAccounts accounts =
-        new UserAccounts(
-            config.dataDir(),
-            (newUser, others) ->
-                others.forEach(
-                    o -> {
-                      contacts.link(newUser, o);
-                      contacts.link(o, newUser);
-                    }));
-    List<UserId> known = accounts.users();
-    for (int i = 0; i < known.size(); i++) {
-      for (int j = i + 1; j < known.size(); j++) {
-        contacts.link(known.get(i), known.get(j));
-        contacts.link(known.get(j), known.get(i));
-      }
-    }
+    // Presence follows the library's consent rule (ConsentPresencePolicy): a user sees another's
+    // presence once that user has written to them; signing up makes no one a contact.
+    UserAccounts accounts = new UserAccounts(config.dataDir());
     JwtAuthenticator authenticator =
         JwtAuthenticator.builder()
             .hmacSecret(secret)
@@ -242,6 +223,7 @@ public final class ChatServerApp implements AutoCloseable {
                       new ServletHolder(
                           new ApiServlet(
                               accounts,
+                              server::registerDevice,
                               issuer,
                               authenticator,
                               new SignInThrottle(

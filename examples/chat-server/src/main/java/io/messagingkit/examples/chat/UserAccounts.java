@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -59,25 +58,15 @@ final class UserAccounts {
 
   private final @Nullable Path file;
   private final ConcurrentSkipListMap<String, String> hashes = new ConcurrentSkipListMap<>();
-  private final BiConsumer<UserId, List<UserId>> onRegistered;
   private final Semaphore hashing;
   private final Duration hashingWait;
   private final Object saving = new Object();
 
-  UserAccounts(@Nullable Path dataDir, BiConsumer<UserId, List<UserId>> onRegistered) {
-    this(
-        dataDir,
-        onRegistered,
-        Math.max(1, Runtime.getRuntime().availableProcessors()),
-        Duration.ofSeconds(10));
+  UserAccounts(@Nullable Path dataDir) {
+    this(dataDir, Math.max(1, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(10));
   }
 
-  UserAccounts(
-      @Nullable Path dataDir,
-      BiConsumer<UserId, List<UserId>> onRegistered,
-      int hashingPermits,
-      Duration hashingWait) {
-    this.onRegistered = onRegistered;
+  UserAccounts(@Nullable Path dataDir, int hashingPermits, Duration hashingWait) {
     this.hashing = new Semaphore(hashingPermits, true);
     this.hashingWait = hashingWait;
     this.file = dataDir == null ? null : dataDir.resolve("users.properties");
@@ -108,11 +97,9 @@ final class UserAccounts {
               + Base64.getEncoder().encodeToString(salt)
               + ":"
               + Base64.getEncoder().encodeToString(hash(password, salt, ITERATIONS));
-      List<UserId> others = users();
       String raced = hashes.putIfAbsent(user.value(), fresh);
       if (raced == null) {
         save();
-        onRegistered.accept(user, others);
         return SignIn.REGISTERED;
       }
       stored = raced; // registered by a concurrent sign-in meanwhile: check against theirs

@@ -99,22 +99,32 @@ class ChatServerAppTest {
   }
 
   @Test
-  @DisplayName("signed-in users chat through the example with the Java SDK and see presence")
+  @DisplayName(
+      "signed-in users chat through the example with the Java SDK; presence is seen only with"
+          + " consent (after the watched user wrote), never by a stranger who merely signed up")
   void chat() throws Exception {
     String aliceToken = token("alice");
     String bobToken = token("bob");
+    String carolToken = token("carol");
+    List<ServerFrame.Message> aliceGot = new CopyOnWriteArrayList<>();
     List<ServerFrame.Message> bobGot = new CopyOnWriteArrayList<>();
-    try (MessagingClient alice =
-            ExampleClients.connected(app, () -> aliceToken, new CopyOnWriteArrayList<>());
-        MessagingClient bob = ExampleClients.connected(app, () -> bobToken, bobGot)) {
-      // Registered users are contacts: presence is visible before any message.
-      // (WELCOME precedes the server's registration of the device: wait for it)
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> alice.subscribePresence(List.of(UserId.of("bob"))).join().get(0).online());
+    try (MessagingClient alice = ExampleClients.connected(app, () -> aliceToken, aliceGot);
+        MessagingClient bob = ExampleClients.connected(app, () -> bobToken, bobGot);
+        MessagingClient carol =
+            ExampleClients.connected(app, () -> carolToken, new CopyOnWriteArrayList<>())) {
+      // bob exists from his sign-in on: alice can write to him at once
       alice.send(UserId.of("bob"), "hello from the example").join();
       await().atMost(Duration.ofSeconds(10)).until(() -> bobGot.size() == 1);
       assertThat(MessagingClient.text(bobGot.get(0))).isEqualTo("hello from the example");
+      // a stranger sees nothing of alice, though both are signed up and online
+      assertThat(carol.subscribePresence(List.of(UserId.of("alice"))).join().get(0).online())
+          .isFalse();
+      // bob's reply is his consent: alice now sees him online
+      bob.send(UserId.of("alice"), "hi back").join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> aliceGot.size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> alice.subscribePresence(List.of(UserId.of("bob"))).join().get(0).online());
     }
   }
 
