@@ -218,7 +218,15 @@ public final class KafkaBroker implements AutoCloseable {
     String clusterId =
         Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes(UUID.randomUUID()));
     Process p =
-        java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()).start();
+        // "--cluster-id=<id>": a random id may start with '-', which the parser would take for an
+        // option if it came as a separate argument (one run in 64 failed so)
+        java(
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id=" + clusterId,
+                "-c",
+                config.toString())
+            .start();
     try {
       if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         p.destroyForcibly();
