@@ -114,6 +114,8 @@ class AuthorizationMatrixIT {
             .mediaStore(media)
             .build()
             .start();
+    // dave never connects but exists (a registered device): a group member the owner may add
+    server.registerDevice(DeviceAddress.of("dave", "phone"));
     JwtAuthenticator auth =
         JwtAuthenticator.builder().hmacSecret(SECRET).issuer("t").audience("c").build();
     issuer = JwtIssuer.hs256(SECRET, "t", "c", Duration.ofMinutes(30), Clock.systemUTC());
